@@ -1,6 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
+import { citext } from '@electric-sql/pglite/contrib/citext';
+import { cube } from '@electric-sql/pglite/contrib/cube';
+import { hstore } from '@electric-sql/pglite/contrib/hstore';
+import { ltree } from '@electric-sql/pglite/contrib/ltree';
+import { pgcrypto } from '@electric-sql/pglite/contrib/pgcrypto';
+import { uuid_ossp } from '@electric-sql/pglite/contrib/uuid_ossp';
 
 /**
  * An embedded PostgreSQL (PGlite, compiled to WASM) served on a loopback port, so that everything above it
@@ -21,7 +28,11 @@ export interface EmbeddedPostgresOptions {
 
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {}): Promise<EmbeddedPostgres> {
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  const db = await PGlite.create(options.dataDir);
+  // The extensions TypeORM's PostgreSQL driver installs by itself when entities need them (uuid columns take
+  // `uuid-ossp` by default): without them a data source with a uuid column fails to connect to PGlite.
+  const db = await PGlite.create(options.dataDir, {
+    extensions: { btree_gist, citext, cube, hstore, ltree, pgcrypto, uuid_ossp },
+  });
   // PGlite runs one session at a time; the socket server queues the others, so a pool of several
   // connections still works, one statement after another.
   const server = new PGLiteSocketServer({ db, port: 0, host: '127.0.0.1' });
