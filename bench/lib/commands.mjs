@@ -1,0 +1,43 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { WORKSPACE_ROOT } from './workload.mjs';
+
+/**
+ * The command lines the benchmarks time. Our CLI runs from this repository's sources through
+ * `@swc-node/register` (what the executors do in this workspace), so its own start-up transpilation is included.
+ */
+export const OUR_CLI_DESCRIPTION = 'packages/cli/src/main.ts via @swc-node/register';
+
+export function ourCli(verb, projectRoot, extra = []) {
+  return {
+    command: process.execPath,
+    args: [
+      '-r',
+      modulePath('@swc-node/register'),
+      join(WORKSPACE_ROOT, 'packages/cli/src/main.ts'),
+      verb,
+      `--project-root=${projectRoot}`,
+      ...extra,
+    ],
+  };
+}
+
+/** TypeORM's documented TypeScript entry: `typeorm-ts-node-commonjs` (= `ts-node/register` + `typeorm/cli.js`). */
+export function typeormCli(args) {
+  return {
+    command: process.execPath,
+    args: [join(WORKSPACE_ROOT, 'node_modules/typeorm/cli-ts-node-commonjs.js'), ...args],
+  };
+}
+
+export function psql(url, file) {
+  return { command: 'psql', args: ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', url, '-f', file] };
+}
+
+export function ourCliExists() {
+  return existsSync(join(WORKSPACE_ROOT, 'packages/cli/src/main.ts'));
+}
+
+function modulePath(name) {
+  return join(WORKSPACE_ROOT, 'node_modules', name);
+}
