@@ -1,0 +1,222 @@
+import { loadModule, parseSync } from 'libpg-query';
+import type {
+  AlterTableCmd,
+  AlterTableStmt,
+  ColumnDef,
+  Constraint,
+  DropStmt,
+  IndexStmt,
+  Node,
+  RangeVar,
+  RenameStmt,
+} from 'libpg-query';
+import { LINT_RULES, type LintRule } from './rules';
+
+/** One `queryRunner.query(...)` call of a migration's `up`. */
+export interface LintedStatement {
+  /** The SQL text, or `undefined` when it is built at run time (a template with substitutions, a variable). */
+  readonly sql: string | undefined;
+  /** 1-based line of the call in the migration file. */
+  readonly line: number;
+  /** Rule ids allowed for this call by a `// migrate-check-allow PG00N` comment above it. */
+  readonly allowed: ReadonlySet<string>;
+}
+
+export interface LintFinding {
+  readonly rule: LintRule;
+  readonly line: number;
+  /** What the rule matched, e.g. `CREATE INDEX "IDX_name" ON "users"`. */
+  readonly subject: string;
+}
+
+export interface LintContext {
+  /** The migration's `transactional` flag (default true). */
+  readonly transactional: boolean;
+}
+
+/** `-- migrate-check-allow PG001, PG004: reason` inside the SQL, or `// migrate-check-allow ...` above the call. */
+const ALLOW_COMMENT = /migrate-check-allow\s+((?:PG\d{3}[\s,]*)+)/g;
+
+export function allowedRuleIds(commentText: string): Set<string> {
+  const ids = new Set<string>();
+  for (const match of commentText.matchAll(ALLOW_COMMENT)) {
+    for (const id of match[1].match(/PG\d{3}/g) ?? []) ids.add(id);
+  }
+  return ids;
+}
+
+let parserReady: Promise<void> | undefined;
+
+/** The parser is WebAssembly: it must be loaded once before `parseSync` works. */
+export function loadSqlParser(): Promise<void> {
+  parserReady ??= loadModule();
+  return parserReady;
+}
+
+/**
+ * Lints the statements of one migration's `up`, in order. Tables created by an earlier statement of the same
+ * migration count as new: nothing reads them yet, so indexes, constraints and columns on them are safe.
+ */
+export async function lintStatements(
+  statements: readonly LintedStatement[],
+  context: LintContext,
+): Promise<LintFinding[]> {
+  await loadSqlParser();
+  const createdTables = new Set<string>();
+  const findings: LintFinding[] = [];
+  for (const statement of statements) {
+    const allowed = new Set([...statement.allowed, ...allowedRuleIds(statement.sql ?? '')]);
+    const report = (rule: LintRule, subject: string): void => {
+      if (!allowed.has(rule.id)) findings.push({ rule, line: statement.line, subject });
+    };
+    if (statement.sql === undefined) {
+      report(LINT_RULES.unreadable, 'SQL built at run time');
+      continue;
+    }
+    let nodes: Node[];
+    try {
+      nodes = (parseSync(statement.sql).stmts ?? []).flatMap((raw) => (raw.stmt ? [raw.stmt] : []));
+    } catch (error) {
+      report(LINT_RULES.unreadable, `does not parse: ${(error as Error).message}`);
+      continue;
+    }
+    for (const node of nodes) lintNode(node, { context, createdTables, report });
+  }
+  return findings;
+}
+
+interface NodeLint {
+  readonly context: LintContext;
+  readonly createdTables: Set<string>;
+  readonly report: (rule: LintRule, subject: string) => void;
+}
+
+function lintNode(node: Node, lint: NodeLint): void {
+  if ('CreateStmt' in node) return recordCreated(node.CreateStmt.relation, lint);
+  if ('CreateTableAsStmt' in node) return recordCreated(node.CreateTableAsStmt.into?.rel, lint);
+  if ('IndexStmt' in node) return lintIndex(node.IndexStmt, lint);
+  if ('AlterTableStmt' in node) return lintAlterTable(node.AlterTableStmt, lint);
+  if ('RenameStmt' in node) return lintRename(node.RenameStmt, lint);
+  if ('DropStmt' in node) return lintDrop(node.DropStmt, lint);
+}
+
+function recordCreated(relation: RangeVar | undefined, lint: NodeLint): void {
+  if (relation?.relname) lint.createdTables.add(relation.relname);
+}
+
+function isExisting(relation: RangeVar | undefined, lint: NodeLint): boolean {
+  return !!relation?.relname && !lint.createdTables.has(relation.relname);
+}
+
+function lintIndex(index: IndexStmt, lint: NodeLint): void {
+  const subject = `CREATE INDEX${index.idxname ? ` "${index.idxname}"` : ''} ON "${index.relation?.relname}"`;
+  if (index.concurrent) {
+    if (lint.context.transactional) lint.report(LINT_RULES.concurrentlyInTransaction, `${subject} CONCURRENTLY`);
+  } else if (isExisting(index.relation, lint)) {
+    lint.report(LINT_RULES.indexWithoutConcurrently, subject);
+  }
+}
+
+const VOLATILE_FUNCTIONS = new Set([
+  'random',
+  'gen_random_uuid',
+  'uuid_generate_v1',
+  'uuid_generate_v1mc',
+  'uuid_generate_v4',
+  'uuidv4',
+  'uuidv7',
+  'clock_timestamp',
+  'timeofday',
+  'nextval',
+]);
+const SERIAL_TYPES = new Set(['serial', 'serial2', 'serial4', 'serial8', 'smallserial', 'bigserial']);
+
+function lintAlterTable(alter: AlterTableStmt, lint: NodeLint): void {
+  const table = alter.relation?.relname;
+  if (!isExisting(alter.relation, lint)) return;
+  for (const raw of alter.cmds ?? []) {
+    if (!('AlterTableCmd' in raw)) continue;
+    const command: AlterTableCmd = raw.AlterTableCmd;
+    switch (command.subtype) {
+      case 'AT_AddColumn':
+        lintAddColumn(table, command.def && 'ColumnDef' in command.def ? command.def.ColumnDef : undefined, lint);
+        break;
+      case 'AT_AlterColumnType':
+        lint.report(LINT_RULES.columnTypeChange, `ALTER TABLE "${table}" ALTER COLUMN "${command.name}" TYPE`);
+        break;
+      case 'AT_DropColumn':
+        lint.report(LINT_RULES.drop, `ALTER TABLE "${table}" DROP COLUMN "${command.name}"`);
+        break;
+      case 'AT_SetNotNull':
+        lint.report(LINT_RULES.setNotNull, `ALTER TABLE "${table}" ALTER COLUMN "${command.name}" SET NOT NULL`);
+        break;
+      case 'AT_AddConstraint': {
+        const constraint = command.def && 'Constraint' in command.def ? command.def.Constraint : undefined;
+        if (constraint?.contype === 'CONSTR_FOREIGN' && !constraint.skip_validation) {
+          lint.report(
+            LINT_RULES.foreignKeyWithoutNotValid,
+            `ALTER TABLE "${table}" ADD CONSTRAINT${constraint.conname ? ` "${constraint.conname}"` : ''} FOREIGN KEY`,
+          );
+        }
+        break;
+      }
+    }
+  }
+}
+
+function lintAddColumn(table: string | undefined, column: ColumnDef | undefined, lint: NodeLint): void {
+  if (!column) return;
+  const subject = `ALTER TABLE "${table}" ADD COLUMN "${column.colname}"`;
+  const constraints = (column.constraints ?? []).flatMap((raw): Constraint[] =>
+    'Constraint' in raw ? [raw.Constraint] : [],
+  );
+  const kinds = new Set(constraints.map((constraint) => constraint.contype));
+  const typeName = column.typeName?.names?.at(-1);
+  const isSerial = !!typeName && 'String' in typeName && SERIAL_TYPES.has(typeName.String.sval ?? '');
+  const generates = kinds.has('CONSTR_GENERATED') || kinds.has('CONSTR_IDENTITY') || isSerial;
+  if ((kinds.has('CONSTR_NOTNULL') || kinds.has('CONSTR_PRIMARY')) && !kinds.has('CONSTR_DEFAULT') && !generates) {
+    lint.report(LINT_RULES.notNullWithoutDefault, subject);
+  }
+  const defaultExpression = constraints.find((constraint) => constraint.contype === 'CONSTR_DEFAULT')?.raw_expr;
+  if (isSerial || (defaultExpression && callsVolatileFunction(defaultExpression))) {
+    lint.report(LINT_RULES.volatileDefault, subject);
+  }
+  if (kinds.has('CONSTR_FOREIGN')) lint.report(LINT_RULES.foreignKeyWithoutNotValid, `${subject} REFERENCES`);
+}
+
+/** Walks an expression tree for a call of a volatile function (`now()` is stable: evaluated once, no rewrite). */
+function callsVolatileFunction(expression: unknown): boolean {
+  if (Array.isArray(expression)) return expression.some(callsVolatileFunction);
+  if (!expression || typeof expression !== 'object') return false;
+  const call = (expression as { FuncCall?: { funcname?: Node[] } }).FuncCall;
+  const name = call?.funcname?.at(-1);
+  if (name && 'String' in name && VOLATILE_FUNCTIONS.has(name.String.sval ?? '')) return true;
+  return Object.values(expression).some(callsVolatileFunction);
+}
+
+function lintRename(rename: RenameStmt, lint: NodeLint): void {
+  const table = rename.relation?.relname;
+  const existing = isExisting(rename.relation, lint);
+  if (rename.renameType === 'OBJECT_TABLE' && !existing && rename.newname) lint.createdTables.add(rename.newname);
+  if (!existing) return;
+  if (rename.renameType === 'OBJECT_COLUMN') {
+    lint.report(LINT_RULES.rename, `ALTER TABLE "${table}" RENAME COLUMN "${rename.subname}" TO "${rename.newname}"`);
+  } else if (rename.renameType === 'OBJECT_TABLE') {
+    lint.report(LINT_RULES.rename, `ALTER TABLE "${table}" RENAME TO "${rename.newname}"`);
+  }
+}
+
+function lintDrop(drop: DropStmt, lint: NodeLint): void {
+  if (drop.removeType !== 'OBJECT_TABLE') {
+    if (drop.removeType === 'OBJECT_INDEX' && drop.concurrent && lint.context.transactional) {
+      lint.report(LINT_RULES.concurrentlyInTransaction, 'DROP INDEX CONCURRENTLY');
+    }
+    return;
+  }
+  for (const object of drop.objects ?? []) {
+    const parts = 'List' in object ? (object.List.items ?? []) : [];
+    const last = parts.at(-1);
+    const table = last && 'String' in last ? last.String.sval : undefined;
+    if (table && !lint.createdTables.has(table)) lint.report(LINT_RULES.drop, `DROP TABLE "${table}"`);
+  }
+}
