@@ -79,7 +79,7 @@ ${calls(downStatements(i))}
 `;
 }
 
-const TIMESTAMP_BASE = 1_700_000_000_000;
+export const TIMESTAMP_BASE = 1_700_000_000_000;
 
 /** A project for TypeORM's own CLI: a data source listing `migrations/*.ts`, one class per migration. */
 export function writeTypeormProject(root, n) {
