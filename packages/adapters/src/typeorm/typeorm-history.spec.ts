@@ -8,12 +8,12 @@ import {
   UnknownTypeormMigrationsError,
   type ImportedRevision,
   type TypeormHistoryRow,
-} from "./typeorm-history";
+} from './typeorm-history';
 
 const chain: ImportedRevision[] = [
-  { revision: "aaaa00000001", typeormName: "CreateUsers1700000000000" },
-  { revision: "aaaa00000002", typeormName: "AddEmail1700000001000" },
-  { revision: "aaaa00000003", typeormName: "CreatePosts1700000002000" },
+  { revision: 'aaaa00000001', typeormName: 'CreateUsers1700000000000' },
+  { revision: 'aaaa00000002', typeormName: 'AddEmail1700000001000' },
+  { revision: 'aaaa00000003', typeormName: 'CreatePosts1700000002000' },
 ];
 
 function rows(...names: string[]): TypeormHistoryRow[] {
@@ -24,103 +24,79 @@ function rows(...names: string[]): TypeormHistoryRow[] {
   }));
 }
 
-describe("typeormTimestampOf", () => {
-  it("reads the last 13 characters as TypeORM does", () => {
-    expect(typeormTimestampOf("CreateUsers1700000000000")).toBe(1700000000000);
-    expect(typeormTimestampOf("1700000000000")).toBe(1700000000000);
+describe('typeormTimestampOf', () => {
+  it('reads the last 13 characters as TypeORM does', () => {
+    expect(typeormTimestampOf('CreateUsers1700000000000')).toBe(1700000000000);
+    expect(typeormTimestampOf('1700000000000')).toBe(1700000000000);
   });
 
-  it("finds no timestamp where TypeORM would refuse the name", () => {
-    expect(typeormTimestampOf("CreateUsers")).toBeUndefined();
-    expect(typeormTimestampOf("CreateUsers0000000000000")).toBeUndefined();
+  it('finds no timestamp where TypeORM would refuse the name', () => {
+    expect(typeormTimestampOf('CreateUsers')).toBeUndefined();
+    expect(typeormTimestampOf('CreateUsers0000000000000')).toBeUndefined();
   });
 });
 
-describe("sortLikeTypeorm", () => {
-  it("orders by timestamp and keeps the listing order of ties", () => {
+describe('sortLikeTypeorm', () => {
+  it('orders by timestamp and keeps the listing order of ties', () => {
     const sorted = sortLikeTypeorm([
-      { name: "c", timestamp: 3 },
-      { name: "a1", timestamp: 1 },
-      { name: "b", timestamp: 2 },
-      { name: "a2", timestamp: 1 },
+      { name: 'c', timestamp: 3 },
+      { name: 'a1', timestamp: 1 },
+      { name: 'b', timestamp: 2 },
+      { name: 'a2', timestamp: 1 },
     ]);
-    expect(sorted.map((entry) => entry.name)).toEqual(["a1", "a2", "b", "c"]);
+    expect(sorted.map((entry) => entry.name)).toEqual(['a1', 'a2', 'b', 'c']);
   });
 });
 
-describe("recogniseTypeormHistory", () => {
-  it("recognises nothing when TypeORM ran nothing", () => {
-    expect(recogniseTypeormHistory([], chain, "migrations")).toBeUndefined();
+describe('recogniseTypeormHistory', () => {
+  it('recognises nothing when TypeORM ran nothing', () => {
+    expect(recogniseTypeormHistory([], chain, 'migrations')).toBeUndefined();
   });
 
-  it("stamps the newest revision of a fully applied chain", () => {
+  it('stamps the newest revision of a fully applied chain', () => {
     expect(
       recogniseTypeormHistory(
-        rows(
-          "CreateUsers1700000000000",
-          "AddEmail1700000001000",
-          "CreatePosts1700000002000",
-        ),
+        rows('CreateUsers1700000000000', 'AddEmail1700000001000', 'CreatePosts1700000002000'),
         chain,
-        "migrations",
+        'migrations',
       ),
     ).toEqual({
-      revision: "aaaa00000003",
-      typeormNames: [
-        "CreateUsers1700000000000",
-        "AddEmail1700000001000",
-        "CreatePosts1700000002000",
-      ],
+      revision: 'aaaa00000003',
+      typeormNames: ['CreateUsers1700000000000', 'AddEmail1700000001000', 'CreatePosts1700000002000'],
     });
   });
 
-  it("stamps the last revision of an applied prefix, whatever order the ids say", () => {
+  it('stamps the last revision of an applied prefix, whatever order the ids say', () => {
     expect(
-      recogniseTypeormHistory(
-        rows("AddEmail1700000001000", "CreateUsers1700000000000"),
-        chain,
-        "migrations",
-      ),
+      recogniseTypeormHistory(rows('AddEmail1700000001000', 'CreateUsers1700000000000'), chain, 'migrations'),
     ).toEqual({
-      revision: "aaaa00000002",
-      typeormNames: ["CreateUsers1700000000000", "AddEmail1700000001000"],
+      revision: 'aaaa00000002',
+      typeormNames: ['CreateUsers1700000000000', 'AddEmail1700000001000'],
     });
   });
 
-  it("refuses a table that skips a migration", () => {
+  it('refuses a table that skips a migration', () => {
     const recognise = () =>
-      recogniseTypeormHistory(
-        rows("CreateUsers1700000000000", "CreatePosts1700000002000"),
-        chain,
-        "migrations",
-      );
+      recogniseTypeormHistory(rows('CreateUsers1700000000000', 'CreatePosts1700000002000'), chain, 'migrations');
     expect(recognise).toThrow(TypeormHistoryGapError);
-    expect(recognise).toThrow(
-      /lists CreatePosts1700000002000 but not AddEmail1700000001000/,
-    );
+    expect(recognise).toThrow(/lists CreatePosts1700000002000 but not AddEmail1700000001000/);
   });
 
-  it("refuses names that no revision was imported from", () => {
+  it('refuses names that no revision was imported from', () => {
     const recognise = () =>
-      recogniseTypeormHistory(
-        rows("CreateUsers1700000000000", "Hotfix1700000000500"),
-        chain,
-        "public.migrations",
-      );
+      recogniseTypeormHistory(rows('CreateUsers1700000000000', 'Hotfix1700000000500'), chain, 'public.migrations');
     expect(recognise).toThrow(UnknownTypeormMigrationsError);
-    expect(recognise).toThrow(
-      "TypeORM's public.migrations table lists Hotfix1700000000500",
-    );
+    expect(recognise).toThrow("TypeORM's public.migrations table lists Hotfix1700000000500");
   });
 });
 
-describe("importedRevisionsOf", () => {
+describe('importedRevisionsOf', () => {
   function file(revision: string, down: string | null, typeormName?: string) {
     const text = [
       `export const revision = '${revision}';`,
-      `export const downRevision: string | readonly string[] | null = ${down ? `'${down}'` : "null"};`,
-      typeormName ? `export const typeormName = '${typeormName}';` : "",
-    ].join("\n");
+      `export const downRevision: string | readonly string[] | null = ${down ? `'${down}'` : 'null'};`,
+      typeormName ? `export const typeormName = '${typeormName}';` : '',
+    ].join('\n');
     return {
       file: `${revision}_x.ts`,
       text,
@@ -129,32 +105,25 @@ describe("importedRevisionsOf", () => {
     };
   }
 
-  it("orders the imported revisions along their chain, ignoring revisions written later", () => {
+  it('orders the imported revisions along their chain, ignoring revisions written later', () => {
     const files = [
-      file("native000001", "aaaa00000003"),
-      file("aaaa00000003", "aaaa00000002", "CreatePosts1700000002000"),
-      file("aaaa00000001", null, "CreateUsers1700000000000"),
-      file("aaaa00000002", "aaaa00000001", "AddEmail1700000001000"),
+      file('native000001', 'aaaa00000003'),
+      file('aaaa00000003', 'aaaa00000002', 'CreatePosts1700000002000'),
+      file('aaaa00000001', null, 'CreateUsers1700000000000'),
+      file('aaaa00000002', 'aaaa00000001', 'AddEmail1700000001000'),
     ];
     expect(importedRevisionsOf(files)).toEqual(chain);
   });
 
-  it("finds none in a directory of native revisions", () => {
-    expect(
-      importedRevisionsOf([
-        file("native000001", null),
-        file("native000002", "native000001"),
-      ]),
-    ).toEqual([]);
+  it('finds none in a directory of native revisions', () => {
+    expect(importedRevisionsOf([file('native000001', null), file('native000002', 'native000001')])).toEqual([]);
   });
 });
 
-describe("qualifiedTableName", () => {
-  it("quotes the table and its schema", () => {
+describe('qualifiedTableName', () => {
+  it('quotes the table and its schema', () => {
     expect(qualifiedTableName({})).toBe('"migrations"');
-    expect(
-      qualifiedTableName({ name: "typeorm_migrations", schema: "app" }),
-    ).toBe('"app"."typeorm_migrations"');
+    expect(qualifiedTableName({ name: 'typeorm_migrations', schema: 'app' })).toBe('"app"."typeorm_migrations"');
     expect(qualifiedTableName({ name: 'we"ird' })).toBe('"we""ird"');
   });
 });

@@ -1,5 +1,5 @@
-import Module from "node:module";
-import { readExportedLiteral } from "../../../core/src/migration-file";
+import Module from 'node:module';
+import { readExportedLiteral } from '../../../core/src/migration-file';
 
 /**
  * TypeORM's own migration history, for projects moving over from TypeORM's CLI: the class migrations its data source
@@ -42,7 +42,7 @@ export interface TypeormRecognition {
 
 /** A migration class whose name TypeORM itself would reject (no 13-digit timestamp at its end). */
 export class TypeormMigrationNameError extends Error {
-  override readonly name = "TypeormMigrationNameError";
+  override readonly name = 'TypeormMigrationNameError';
   constructor(
     readonly migrationName: string,
     readonly file: string,
@@ -55,7 +55,7 @@ export class TypeormMigrationNameError extends Error {
 
 /** A migration class that cannot be traced back to the file exporting it (defined inline in the data source, say). */
 export class TypeormMigrationFileNotFoundError extends Error {
-  override readonly name = "TypeormMigrationFileNotFoundError";
+  override readonly name = 'TypeormMigrationFileNotFoundError';
   constructor(readonly migrationName: string) {
     super(
       `The TypeORM migration ${migrationName} is not exported by any file the data source loads; move it into a file of its own that exports the class, then import again.`,
@@ -65,20 +65,20 @@ export class TypeormMigrationFileNotFoundError extends Error {
 
 /** TypeORM's table lists migrations that no imported revision stands for. */
 export class UnknownTypeormMigrationsError extends Error {
-  override readonly name = "UnknownTypeormMigrationsError";
+  override readonly name = 'UnknownTypeormMigrationsError';
   constructor(
     readonly table: string,
     readonly unknownNames: readonly string[],
   ) {
     super(
-      `TypeORM's ${table} table lists ${unknownNames.join(", ")}, which no revision was imported from; import them (import-typeorm) or remove the rows of migrations that no longer exist, then migrate again.`,
+      `TypeORM's ${table} table lists ${unknownNames.join(', ')}, which no revision was imported from; import them (import-typeorm) or remove the rows of migrations that no longer exist, then migrate again.`,
     );
   }
 }
 
 /** TypeORM's table skips a migration that comes before one it lists: the database is not at any single revision. */
 export class TypeormHistoryGapError extends Error {
-  override readonly name = "TypeormHistoryGapError";
+  override readonly name = 'TypeormHistoryGapError';
   constructor(
     readonly table: string,
     readonly missingName: string,
@@ -105,26 +105,18 @@ export async function findTypeormMigrations(
     ConnectionMetadataBuilder: new (dataSource: unknown) => {
       buildMigrations(list: unknown[]): Promise<object[]>;
     };
-  }>(dataSourceFile, "typeorm/connection/ConnectionMetadataBuilder");
+  }>(dataSourceFile, 'typeorm/connection/ConnectionMetadataBuilder');
   const setting = dataSource.options.migrations ?? [];
-  const listed = Array.isArray(setting)
-    ? setting
-    : typeof setting === "object"
-      ? Object.values(setting)
-      : [setting];
-  const instances = await new ConnectionMetadataBuilder(
-    dataSource,
-  ).buildMigrations(listed);
+  const listed = Array.isArray(setting) ? setting : typeof setting === 'object' ? Object.values(setting) : [setting];
+  const instances = await new ConnectionMetadataBuilder(dataSource).buildMigrations(listed);
   const migrations = instances.map((instance) => {
     const migrationClass = instance.constructor;
     const name = (instance as { name?: string }).name ?? migrationClass.name;
     const origin = exportingModuleOf(migrationClass);
     if (!origin) throw new TypeormMigrationFileNotFoundError(name);
     const timestamp = typeormTimestampOf(name);
-    if (timestamp === undefined)
-      throw new TypeormMigrationNameError(name, origin.file);
-    const transactional =
-      (instance as { transaction?: boolean }).transaction !== false;
+    if (timestamp === undefined) throw new TypeormMigrationNameError(name, origin.file);
+    const transactional = (instance as { transaction?: boolean }).transaction !== false;
     return {
       name,
       timestamp,
@@ -143,28 +135,17 @@ export function typeormTimestampOf(name: string): number | undefined {
 }
 
 /** By timestamp, ties kept in listing order (TypeORM's `sort` is stable too). */
-export function sortLikeTypeorm<T extends { readonly timestamp: number }>(
-  migrations: readonly T[],
-): T[] {
+export function sortLikeTypeorm<T extends { readonly timestamp: number }>(migrations: readonly T[]): T[] {
   return [...migrations].sort((a, b) => a.timestamp - b.timestamp);
 }
 
-function exportingModuleOf(
-  migrationClass: unknown,
-): { file: string; exportName: string } | undefined {
-  const cache = (
-    Module as unknown as { _cache: Record<string, Module | undefined> }
-  )._cache;
+function exportingModuleOf(migrationClass: unknown): { file: string; exportName: string } | undefined {
+  const cache = (Module as unknown as { _cache: Record<string, Module | undefined> })._cache;
   for (const [file, module] of Object.entries(cache)) {
-    if (
-      !module ||
-      file.includes("/node_modules/") ||
-      file.includes("\\node_modules\\")
-    )
-      continue;
+    if (!module || file.includes('/node_modules/') || file.includes('\\node_modules\\')) continue;
     const exports = module.exports as unknown;
-    if (exports === migrationClass) return { file, exportName: "default" };
-    if (!exports || typeof exports !== "object") continue;
+    if (exports === migrationClass) return { file, exportName: 'default' };
+    if (!exports || typeof exports !== 'object') continue;
     for (const [exportName, value] of Object.entries(exports)) {
       if (value === migrationClass) return { file, exportName };
     }
@@ -177,25 +158,17 @@ function exportingModuleOf(
  * `schema` or the current schema), oldest first; `undefined` when the table does not exist.
  */
 export async function readTypeormHistory(
-  query: (
-    sql: string,
-    parameters?: unknown[],
-  ) => Promise<Record<string, unknown>[]>,
+  query: (sql: string, parameters?: unknown[]) => Promise<Record<string, unknown>[]>,
   table: TypeormHistoryTable,
 ): Promise<TypeormHistoryRow[] | undefined> {
   const qualified = qualifiedTableName(table);
-  const [found] = await query(
-    'select to_regclass($1) is not null as "exists"',
-    [qualified],
-  );
-  if (!found || found["exists"] !== true) return undefined;
-  const rows = await query(
-    `select "id", "timestamp", "name" from ${qualified} order by "id"`,
-  );
+  const [found] = await query('select to_regclass($1) is not null as "exists"', [qualified]);
+  if (!found || found['exists'] !== true) return undefined;
+  const rows = await query(`select "id", "timestamp", "name" from ${qualified} order by "id"`);
   return rows.map((row) => ({
-    id: Number(row["id"]),
-    timestamp: Number(row["timestamp"]),
-    name: String(row["name"]),
+    id: Number(row['id']),
+    timestamp: Number(row['timestamp']),
+    name: String(row['name']),
   }));
 }
 
@@ -207,15 +180,12 @@ export interface TypeormHistoryTable {
 }
 
 /** The table TypeORM keeps its history in, for this data source's options. */
-export function typeormHistoryTableOf(options: {
-  migrationsTableName?: string;
-  schema?: string;
-}): TypeormHistoryTable {
+export function typeormHistoryTableOf(options: { migrationsTableName?: string; schema?: string }): TypeormHistoryTable {
   return { name: options.migrationsTableName, schema: options.schema };
 }
 
 export function qualifiedTableName(table: TypeormHistoryTable): string {
-  const name = quoteIdentifier(table.name ?? "migrations");
+  const name = quoteIdentifier(table.name ?? 'migrations');
   return table.schema ? `${quoteIdentifier(table.schema)}.${name}` : name;
 }
 
@@ -236,12 +206,8 @@ export function importedRevisionsOf(
   }[],
 ): ImportedRevision[] {
   const imported = files.flatMap((entry) => {
-    const typeormName = readExportedLiteral(
-      entry.text,
-      "typeormName",
-      entry.file,
-    );
-    return typeof typeormName === "string"
+    const typeormName = readExportedLiteral(entry.text, 'typeormName', entry.file);
+    return typeof typeormName === 'string'
       ? [
           {
             revision: entry.revision,
@@ -253,18 +219,11 @@ export function importedRevisionsOf(
   });
   const byParent = new Map<string | null, (typeof imported)[number]>();
   for (const entry of imported) {
-    const parent =
-      entry.downRevisions.find((id) =>
-        imported.some((other) => other.revision === id),
-      ) ?? null;
+    const parent = entry.downRevisions.find((id) => imported.some((other) => other.revision === id)) ?? null;
     byParent.set(parent, entry);
   }
   const chain: ImportedRevision[] = [];
-  for (
-    let next = byParent.get(null);
-    next;
-    next = byParent.get(next.revision)
-  ) {
+  for (let next = byParent.get(null); next; next = byParent.get(next.revision)) {
     chain.push({ revision: next.revision, typeormName: next.typeormName });
   }
   return chain;
@@ -283,21 +242,11 @@ export function recogniseTypeormHistory(
   const applied = new Set(rows.map((row) => row.name));
   const known = new Set(imported.map((entry) => entry.typeormName));
   const unknown = [...applied].filter((name) => !known.has(name));
-  if (unknown.length)
-    throw new UnknownTypeormMigrationsError(tableLabel, unknown);
-  const prefixLength = imported.findIndex(
-    (entry) => !applied.has(entry.typeormName),
-  );
+  if (unknown.length) throw new UnknownTypeormMigrationsError(tableLabel, unknown);
+  const prefixLength = imported.findIndex((entry) => !applied.has(entry.typeormName));
   const count = prefixLength === -1 ? imported.length : prefixLength;
-  const later = imported
-    .slice(count)
-    .find((entry) => applied.has(entry.typeormName));
-  if (later)
-    throw new TypeormHistoryGapError(
-      tableLabel,
-      imported[count].typeormName,
-      later.typeormName,
-    );
+  const later = imported.slice(count).find((entry) => applied.has(entry.typeormName));
+  if (later) throw new TypeormHistoryGapError(tableLabel, imported[count].typeormName, later.typeormName);
   if (count === 0) return undefined;
   return {
     revision: imported[count - 1].revision,
