@@ -1,0 +1,88 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { checksumOf, MigrationFileError, readMigrationMetadata, type MigrationMetadata } from '../../../core/src/migration-file';
+import { loadUserModule } from '../typescript/typescript-loader';
+import type { QueryRunner } from 'typeorm';
+
+/**
+ * The migration files of a project (`<projectRoot>/migrations/versions`): metadata read statically from the text
+ * (planning, status and history over 1,000 files transpile nothing), `up`/`down` loaded only for the steps a run
+ * executes.
+ */
+export interface MigrationFile extends MigrationMetadata {
+  /** Absolute path. */
+  readonly file: string;
+  /** sha256 of the text, CRLF folded (`checksumOf`). */
+  readonly checksum: string;
+  readonly text: string;
+}
+
+export type MigrationFunction = (queryRunner: QueryRunner) => Promise<void> | void;
+
+export interface MigrationFunctions {
+  readonly up: MigrationFunction;
+  readonly down: MigrationFunction;
+}
+
+/** Two files declare the same revision id. */
+export class DuplicateRevisionError extends Error {
+  override readonly name = 'DuplicateRevisionError';
+  constructor(
+    readonly revision: string,
+    readonly files: readonly string[],
+  ) {
+    super(`Revision ${revision} is declared by ${files.join(' and ')}`);
+  }
+}
+
+const MIGRATION_FILE = /\.(ts|mts|cts|js|mjs|cjs)$/;
+const NOT_A_MIGRATION = /\.d\.[mc]?ts$|\.(spec|test)\.[mc]?[jt]s$/;
+
+/** Every migration file in `dir`, sorted by file name; an absent folder has none. */
+export function readMigrationDirectory(dir: string): MigrationFile[] {
+  if (!existsSync(dir)) return [];
+  const names = readdirSync(dir)
+    .filter((name) => MIGRATION_FILE.test(name) && !NOT_A_MIGRATION.test(name))
+    .sort();
+  const files: MigrationFile[] = [];
+  const seen = new Map<string, string>();
+  for (const name of names) {
+    const file = join(dir, name);
+    if (!statSync(file).isFile()) continue;
+    const text = readFileSync(file, 'utf8');
+    const metadata = readMigrationMetadata(text, file);
+    const earlier = seen.get(metadata.revision);
+    if (earlier) throw new DuplicateRevisionError(metadata.revision, [earlier, file]);
+    seen.set(metadata.revision, file);
+    files.push({ ...metadata, file, checksum: checksumOf(text), text });
+  }
+  return files;
+}
+
+/**
+ * Runs one migration file and returns its `up` and `down`. The text read for the checksum is the text that runs, so
+ * a file edited during a run cannot execute something other than what was recorded.
+ */
+export function loadMigrationFunctions(migration: MigrationFile): MigrationFunctions {
+  const exports = loadUserModule(migration.file, migration.text);
+  const up = exports['up'];
+  const down = exports['down'];
+  for (const [name, value] of [
+    ['up', up],
+    ['down', down],
+  ] as const) {
+    if (typeof value !== 'function') {
+      throw new MigrationFileError(
+        migration.file,
+        `exports no \`${name}\` function; write \`export async function ${name}(queryRunner: QueryRunner): Promise<void> { ... }\`.`,
+      );
+    }
+  }
+  return { up: up as MigrationFunction, down: down as MigrationFunction };
+}
+
+/** A path for messages: relative to `root` when inside it. */
+export function displayPath(file: string, root: string): string {
+  const path = relative(root, file);
+  return path && !path.startsWith('..') ? path : file;
+}
