@@ -1,18 +1,7 @@
-import { parseSync } from "@swc/core";
-import type {
-  CallExpression,
-  Expression,
-  ModuleItem,
-  Node as SwcNode,
-  Span,
-} from "@swc/core";
-import { LINT_RULES } from "./rules";
-import {
-  allowedRuleIds,
-  lintStatements,
-  type LintedStatement,
-  type LintFinding,
-} from "./sql-lint";
+import { parseSync } from '@swc/core';
+import type { CallExpression, Expression, ModuleItem, Node as SwcNode, Span } from '@swc/core';
+import { LINT_RULES } from './rules';
+import { allowedRuleIds, lintStatements, type LintedStatement, type LintFinding } from './sql-lint';
 
 export interface MigrationLintResult {
   readonly file: string;
@@ -26,20 +15,14 @@ export interface MigrationLintResult {
  * `// migrate-check-allow PG001: reason` on the lines directly above a call allow those rules for that call.
  * `down` is not linted: undoing a migration is destructive by design.
  */
-export async function lintMigration(
-  text: string,
-  file: string,
-  transactional: boolean,
-): Promise<MigrationLintResult> {
+export async function lintMigration(text: string, file: string, transactional: boolean): Promise<MigrationLintResult> {
   let statements: LintedStatement[];
   try {
     statements = readUpStatements(text);
   } catch (error) {
     return {
       file,
-      findings: [
-        { rule: LINT_RULES.unreadable, line: 1, subject: firstLine(error) },
-      ],
+      findings: [{ rule: LINT_RULES.unreadable, line: 1, subject: firstLine(error) }],
     };
   }
   return {
@@ -49,16 +32,16 @@ export async function lintMigration(
 }
 
 function firstLine(error: unknown): string {
-  return `the file does not parse as TypeScript: ${String((error as Error).message ?? error).split("\n")[0]}`;
+  return `the file does not parse as TypeScript: ${String((error as Error).message ?? error).split('\n')[0]}`;
 }
 
 /** The `queryRunner.query(...)` calls of the exported `up`, each with its line and the rules allowed above it. */
 export function readUpStatements(text: string): LintedStatement[] {
-  const module = parseSync(text, { syntax: "typescript" });
+  const module = parseSync(text, { syntax: 'typescript' });
   const body = findUpFunction(module.body);
   if (!body) return [];
-  const bytes = Buffer.from(text, "utf8");
-  const lines = text.split("\n");
+  const bytes = Buffer.from(text, 'utf8');
+  const lines = text.split('\n');
   const calls: CallExpression[] = [];
   collectQueryCalls(body, calls);
   return calls.map((call) => {
@@ -73,20 +56,12 @@ export function readUpStatements(text: string): LintedStatement[] {
 
 function findUpFunction(items: readonly ModuleItem[]): SwcNode | undefined {
   for (const item of items) {
-    if (item.type !== "ExportDeclaration") continue;
+    if (item.type !== 'ExportDeclaration') continue;
     const declaration = item.declaration;
-    if (
-      declaration.type === "FunctionDeclaration" &&
-      declaration.identifier.value === "up"
-    )
-      return declaration.body;
-    if (declaration.type === "VariableDeclaration") {
+    if (declaration.type === 'FunctionDeclaration' && declaration.identifier.value === 'up') return declaration.body;
+    if (declaration.type === 'VariableDeclaration') {
       for (const declarator of declaration.declarations) {
-        if (
-          declarator.id.type === "Identifier" &&
-          declarator.id.value === "up" &&
-          declarator.init
-        ) {
+        if (declarator.id.type === 'Identifier' && declarator.id.value === 'up' && declarator.init) {
           return declarator.init;
         }
       }
@@ -100,30 +75,27 @@ function collectQueryCalls(node: unknown, calls: CallExpression[]): void {
     for (const child of node) collectQueryCalls(child, calls);
     return;
   }
-  if (!node || typeof node !== "object") return;
+  if (!node || typeof node !== 'object') return;
   const candidate = node as { type?: string };
-  if (candidate.type === "CallExpression") {
+  if (candidate.type === 'CallExpression') {
     const call = candidate as CallExpression;
     if (
-      call.callee.type === "MemberExpression" &&
-      call.callee.property.type === "Identifier" &&
-      call.callee.property.value === "query"
+      call.callee.type === 'MemberExpression' &&
+      call.callee.property.type === 'Identifier' &&
+      call.callee.property.value === 'query'
     ) {
       calls.push(call);
     }
   }
   for (const [key, value] of Object.entries(node)) {
-    if (key !== "span") collectQueryCalls(value, calls);
+    if (key !== 'span') collectQueryCalls(value, calls);
   }
 }
 
 function literalSql(call: CallExpression): string | undefined {
   const argument: Expression | undefined = call.arguments[0]?.expression;
-  if (argument?.type === "StringLiteral") return argument.value;
-  if (
-    argument?.type === "TemplateLiteral" &&
-    argument.expressions.length === 0
-  ) {
+  if (argument?.type === 'StringLiteral') return argument.value;
+  if (argument?.type === 'TemplateLiteral' && argument.expressions.length === 0) {
     return argument.quasis[0]?.cooked ?? undefined;
   }
   return undefined;
@@ -132,8 +104,7 @@ function literalSql(call: CallExpression): string | undefined {
 /** swc spans are 1-based UTF-8 byte offsets into the parsed text. */
 function lineOf(bytes: Buffer, span: Span): number {
   let line = 1;
-  for (let i = 0; i < span.start - 1 && i < bytes.length; i++)
-    if (bytes[i] === 0x0a) line++;
+  for (let i = 0; i < span.start - 1 && i < bytes.length; i++) if (bytes[i] === 0x0a) line++;
   return line;
 }
 
@@ -145,5 +116,5 @@ function commentsAbove(lines: readonly string[], line: number): string {
     if (!/^(\/\/|\/\*|\*)/.test(trimmed)) break;
     comments.push(trimmed);
   }
-  return comments.join("\n");
+  return comments.join('\n');
 }

@@ -1,4 +1,4 @@
-import { loadModule, parseSync } from "libpg-query";
+import { loadModule, parseSync } from 'libpg-query';
 import type {
   AlterTableCmd,
   AlterTableStmt,
@@ -9,8 +9,8 @@ import type {
   Node,
   RangeVar,
   RenameStmt,
-} from "libpg-query";
-import { LINT_RULES, type LintRule } from "./rules";
+} from 'libpg-query';
+import { LINT_RULES, type LintRule } from './rules';
 
 /** One `queryRunner.query(...)` call of a migration's `up`. */
 export interface LintedStatement {
@@ -65,32 +65,22 @@ export async function lintStatements(
   const createdTables = new Set<string>();
   const findings: LintFinding[] = [];
   for (const statement of statements) {
-    const allowed = new Set([
-      ...statement.allowed,
-      ...allowedRuleIds(statement.sql ?? ""),
-    ]);
+    const allowed = new Set([...statement.allowed, ...allowedRuleIds(statement.sql ?? '')]);
     const report = (rule: LintRule, subject: string): void => {
-      if (!allowed.has(rule.id))
-        findings.push({ rule, line: statement.line, subject });
+      if (!allowed.has(rule.id)) findings.push({ rule, line: statement.line, subject });
     };
     if (statement.sql === undefined) {
-      report(LINT_RULES.unreadable, "SQL built at run time");
+      report(LINT_RULES.unreadable, 'SQL built at run time');
       continue;
     }
     let nodes: Node[];
     try {
-      nodes = (parseSync(statement.sql).stmts ?? []).flatMap((raw) =>
-        raw.stmt ? [raw.stmt] : [],
-      );
+      nodes = (parseSync(statement.sql).stmts ?? []).flatMap((raw) => (raw.stmt ? [raw.stmt] : []));
     } catch (error) {
-      report(
-        LINT_RULES.unreadable,
-        `does not parse: ${(error as Error).message}`,
-      );
+      report(LINT_RULES.unreadable, `does not parse: ${(error as Error).message}`);
       continue;
     }
-    for (const node of nodes)
-      lintNode(node, { context, createdTables, report });
+    for (const node of nodes) lintNode(node, { context, createdTables, report });
   }
   return findings;
 }
@@ -102,15 +92,12 @@ interface NodeLint {
 }
 
 function lintNode(node: Node, lint: NodeLint): void {
-  if ("CreateStmt" in node)
-    return recordCreated(node.CreateStmt.relation, lint);
-  if ("CreateTableAsStmt" in node)
-    return recordCreated(node.CreateTableAsStmt.into?.rel, lint);
-  if ("IndexStmt" in node) return lintIndex(node.IndexStmt, lint);
-  if ("AlterTableStmt" in node)
-    return lintAlterTable(node.AlterTableStmt, lint);
-  if ("RenameStmt" in node) return lintRename(node.RenameStmt, lint);
-  if ("DropStmt" in node) return lintDrop(node.DropStmt, lint);
+  if ('CreateStmt' in node) return recordCreated(node.CreateStmt.relation, lint);
+  if ('CreateTableAsStmt' in node) return recordCreated(node.CreateTableAsStmt.into?.rel, lint);
+  if ('IndexStmt' in node) return lintIndex(node.IndexStmt, lint);
+  if ('AlterTableStmt' in node) return lintAlterTable(node.AlterTableStmt, lint);
+  if ('RenameStmt' in node) return lintRename(node.RenameStmt, lint);
+  if ('DropStmt' in node) return lintDrop(node.DropStmt, lint);
 }
 
 function recordCreated(relation: RangeVar | undefined, lint: NodeLint): void {
@@ -122,85 +109,53 @@ function isExisting(relation: RangeVar | undefined, lint: NodeLint): boolean {
 }
 
 function lintIndex(index: IndexStmt, lint: NodeLint): void {
-  const subject = `CREATE INDEX${index.idxname ? ` "${index.idxname}"` : ""} ON "${index.relation?.relname}"`;
+  const subject = `CREATE INDEX${index.idxname ? ` "${index.idxname}"` : ''} ON "${index.relation?.relname}"`;
   if (index.concurrent) {
-    if (lint.context.transactional)
-      lint.report(
-        LINT_RULES.concurrentlyInTransaction,
-        `${subject} CONCURRENTLY`,
-      );
+    if (lint.context.transactional) lint.report(LINT_RULES.concurrentlyInTransaction, `${subject} CONCURRENTLY`);
   } else if (isExisting(index.relation, lint)) {
     lint.report(LINT_RULES.indexWithoutConcurrently, subject);
   }
 }
 
 const VOLATILE_FUNCTIONS = new Set([
-  "random",
-  "gen_random_uuid",
-  "uuid_generate_v1",
-  "uuid_generate_v1mc",
-  "uuid_generate_v4",
-  "uuidv4",
-  "uuidv7",
-  "clock_timestamp",
-  "timeofday",
-  "nextval",
+  'random',
+  'gen_random_uuid',
+  'uuid_generate_v1',
+  'uuid_generate_v1mc',
+  'uuid_generate_v4',
+  'uuidv4',
+  'uuidv7',
+  'clock_timestamp',
+  'timeofday',
+  'nextval',
 ]);
-const SERIAL_TYPES = new Set([
-  "serial",
-  "serial2",
-  "serial4",
-  "serial8",
-  "smallserial",
-  "bigserial",
-]);
+const SERIAL_TYPES = new Set(['serial', 'serial2', 'serial4', 'serial8', 'smallserial', 'bigserial']);
 
 function lintAlterTable(alter: AlterTableStmt, lint: NodeLint): void {
   const table = alter.relation?.relname;
   if (!isExisting(alter.relation, lint)) return;
   for (const raw of alter.cmds ?? []) {
-    if (!("AlterTableCmd" in raw)) continue;
+    if (!('AlterTableCmd' in raw)) continue;
     const command: AlterTableCmd = raw.AlterTableCmd;
     switch (command.subtype) {
-      case "AT_AddColumn":
-        lintAddColumn(
-          table,
-          command.def && "ColumnDef" in command.def
-            ? command.def.ColumnDef
-            : undefined,
-          lint,
-        );
+      case 'AT_AddColumn':
+        lintAddColumn(table, command.def && 'ColumnDef' in command.def ? command.def.ColumnDef : undefined, lint);
         break;
-      case "AT_AlterColumnType":
-        lint.report(
-          LINT_RULES.columnTypeChange,
-          `ALTER TABLE "${table}" ALTER COLUMN "${command.name}" TYPE`,
-        );
+      case 'AT_AlterColumnType':
+        lint.report(LINT_RULES.columnTypeChange, `ALTER TABLE "${table}" ALTER COLUMN "${command.name}" TYPE`);
         break;
-      case "AT_DropColumn":
-        lint.report(
-          LINT_RULES.drop,
-          `ALTER TABLE "${table}" DROP COLUMN "${command.name}"`,
-        );
+      case 'AT_DropColumn':
+        lint.report(LINT_RULES.drop, `ALTER TABLE "${table}" DROP COLUMN "${command.name}"`);
         break;
-      case "AT_SetNotNull":
-        lint.report(
-          LINT_RULES.setNotNull,
-          `ALTER TABLE "${table}" ALTER COLUMN "${command.name}" SET NOT NULL`,
-        );
+      case 'AT_SetNotNull':
+        lint.report(LINT_RULES.setNotNull, `ALTER TABLE "${table}" ALTER COLUMN "${command.name}" SET NOT NULL`);
         break;
-      case "AT_AddConstraint": {
-        const constraint =
-          command.def && "Constraint" in command.def
-            ? command.def.Constraint
-            : undefined;
-        if (
-          constraint?.contype === "CONSTR_FOREIGN" &&
-          !constraint.skip_validation
-        ) {
+      case 'AT_AddConstraint': {
+        const constraint = command.def && 'Constraint' in command.def ? command.def.Constraint : undefined;
+        if (constraint?.contype === 'CONSTR_FOREIGN' && !constraint.skip_validation) {
           lint.report(
             LINT_RULES.foreignKeyWithoutNotValid,
-            `ALTER TABLE "${table}" ADD CONSTRAINT${constraint.conname ? ` "${constraint.conname}"` : ""} FOREIGN KEY`,
+            `ALTER TABLE "${table}" ADD CONSTRAINT${constraint.conname ? ` "${constraint.conname}"` : ''} FOREIGN KEY`,
           );
         }
         break;
@@ -209,97 +164,59 @@ function lintAlterTable(alter: AlterTableStmt, lint: NodeLint): void {
   }
 }
 
-function lintAddColumn(
-  table: string | undefined,
-  column: ColumnDef | undefined,
-  lint: NodeLint,
-): void {
+function lintAddColumn(table: string | undefined, column: ColumnDef | undefined, lint: NodeLint): void {
   if (!column) return;
   const subject = `ALTER TABLE "${table}" ADD COLUMN "${column.colname}"`;
   const constraints = (column.constraints ?? []).flatMap((raw): Constraint[] =>
-    "Constraint" in raw ? [raw.Constraint] : [],
+    'Constraint' in raw ? [raw.Constraint] : [],
   );
   const kinds = new Set(constraints.map((constraint) => constraint.contype));
   const typeName = column.typeName?.names?.at(-1);
-  const isSerial =
-    !!typeName &&
-    "String" in typeName &&
-    SERIAL_TYPES.has(typeName.String.sval ?? "");
-  const generates =
-    kinds.has("CONSTR_GENERATED") || kinds.has("CONSTR_IDENTITY") || isSerial;
-  if (
-    (kinds.has("CONSTR_NOTNULL") || kinds.has("CONSTR_PRIMARY")) &&
-    !kinds.has("CONSTR_DEFAULT") &&
-    !generates
-  ) {
+  const isSerial = !!typeName && 'String' in typeName && SERIAL_TYPES.has(typeName.String.sval ?? '');
+  const generates = kinds.has('CONSTR_GENERATED') || kinds.has('CONSTR_IDENTITY') || isSerial;
+  if ((kinds.has('CONSTR_NOTNULL') || kinds.has('CONSTR_PRIMARY')) && !kinds.has('CONSTR_DEFAULT') && !generates) {
     lint.report(LINT_RULES.notNullWithoutDefault, subject);
   }
-  const defaultExpression = constraints.find(
-    (constraint) => constraint.contype === "CONSTR_DEFAULT",
-  )?.raw_expr;
-  if (
-    isSerial ||
-    (defaultExpression && callsVolatileFunction(defaultExpression))
-  ) {
+  const defaultExpression = constraints.find((constraint) => constraint.contype === 'CONSTR_DEFAULT')?.raw_expr;
+  if (isSerial || (defaultExpression && callsVolatileFunction(defaultExpression))) {
     lint.report(LINT_RULES.volatileDefault, subject);
   }
-  if (kinds.has("CONSTR_FOREIGN"))
-    lint.report(LINT_RULES.foreignKeyWithoutNotValid, `${subject} REFERENCES`);
+  if (kinds.has('CONSTR_FOREIGN')) lint.report(LINT_RULES.foreignKeyWithoutNotValid, `${subject} REFERENCES`);
 }
 
 /** Walks an expression tree for a call of a volatile function (`now()` is stable: evaluated once, no rewrite). */
 function callsVolatileFunction(expression: unknown): boolean {
   if (Array.isArray(expression)) return expression.some(callsVolatileFunction);
-  if (!expression || typeof expression !== "object") return false;
+  if (!expression || typeof expression !== 'object') return false;
   const call = (expression as { FuncCall?: { funcname?: Node[] } }).FuncCall;
   const name = call?.funcname?.at(-1);
-  if (
-    name &&
-    "String" in name &&
-    VOLATILE_FUNCTIONS.has(name.String.sval ?? "")
-  )
-    return true;
+  if (name && 'String' in name && VOLATILE_FUNCTIONS.has(name.String.sval ?? '')) return true;
   return Object.values(expression).some(callsVolatileFunction);
 }
 
 function lintRename(rename: RenameStmt, lint: NodeLint): void {
   const table = rename.relation?.relname;
   const existing = isExisting(rename.relation, lint);
-  if (rename.renameType === "OBJECT_TABLE" && !existing && rename.newname)
-    lint.createdTables.add(rename.newname);
+  if (rename.renameType === 'OBJECT_TABLE' && !existing && rename.newname) lint.createdTables.add(rename.newname);
   if (!existing) return;
-  if (rename.renameType === "OBJECT_COLUMN") {
-    lint.report(
-      LINT_RULES.rename,
-      `ALTER TABLE "${table}" RENAME COLUMN "${rename.subname}" TO "${rename.newname}"`,
-    );
-  } else if (rename.renameType === "OBJECT_TABLE") {
-    lint.report(
-      LINT_RULES.rename,
-      `ALTER TABLE "${table}" RENAME TO "${rename.newname}"`,
-    );
+  if (rename.renameType === 'OBJECT_COLUMN') {
+    lint.report(LINT_RULES.rename, `ALTER TABLE "${table}" RENAME COLUMN "${rename.subname}" TO "${rename.newname}"`);
+  } else if (rename.renameType === 'OBJECT_TABLE') {
+    lint.report(LINT_RULES.rename, `ALTER TABLE "${table}" RENAME TO "${rename.newname}"`);
   }
 }
 
 function lintDrop(drop: DropStmt, lint: NodeLint): void {
-  if (drop.removeType !== "OBJECT_TABLE") {
-    if (
-      drop.removeType === "OBJECT_INDEX" &&
-      drop.concurrent &&
-      lint.context.transactional
-    ) {
-      lint.report(
-        LINT_RULES.concurrentlyInTransaction,
-        "DROP INDEX CONCURRENTLY",
-      );
+  if (drop.removeType !== 'OBJECT_TABLE') {
+    if (drop.removeType === 'OBJECT_INDEX' && drop.concurrent && lint.context.transactional) {
+      lint.report(LINT_RULES.concurrentlyInTransaction, 'DROP INDEX CONCURRENTLY');
     }
     return;
   }
   for (const object of drop.objects ?? []) {
-    const parts = "List" in object ? (object.List.items ?? []) : [];
+    const parts = 'List' in object ? (object.List.items ?? []) : [];
     const last = parts.at(-1);
-    const table = last && "String" in last ? last.String.sval : undefined;
-    if (table && !lint.createdTables.has(table))
-      lint.report(LINT_RULES.drop, `DROP TABLE "${table}"`);
+    const table = last && 'String' in last ? last.String.sval : undefined;
+    if (table && !lint.createdTables.has(table)) lint.report(LINT_RULES.drop, `DROP TABLE "${table}"`);
   }
 }
