@@ -1,0 +1,29 @@
+import { readNxJson, updateNxJson, type Tree } from '@nx/devkit';
+
+/** The targets that must find the databases of the projects they depend on migrated. */
+export const DEPENDENT_TARGETS = ['build', 'e2e'] as const;
+
+/**
+ * Makes `build` and `e2e` depend on `^migrate` (or takes it away) through `nx.json` `targetDefaults`.
+ *
+ * Why target defaults and not the plugin: a plugin can add targets only to the projects holding its files, and a
+ * `build` it added to every other project would exist even where nothing builds. Target defaults apply to the
+ * targets a project really has, whichever plugin or `project.json` defines them, and `nx graph` shows them.
+ */
+export function setMigrateBeforeDependents(tree: Tree, enabled: boolean, migrateTarget: string): void {
+  const nxJson = readNxJson(tree) ?? {};
+  const dependency = `^${migrateTarget}`;
+  const targetDefaults = { ...nxJson.targetDefaults } as Record<string, { dependsOn?: unknown[] }>;
+  for (const target of DEPENDENT_TARGETS) {
+    const current = targetDefaults[target];
+    const dependsOn = current?.dependsOn ?? (target === 'build' ? ['^build'] : []);
+    const without = dependsOn.filter((entry) => entry !== dependency);
+    if (enabled) {
+      targetDefaults[target] = { ...current, dependsOn: [...without, dependency] };
+    } else if (current?.dependsOn !== undefined) {
+      targetDefaults[target] = { ...current, dependsOn: without };
+    }
+  }
+  nxJson.targetDefaults = targetDefaults as typeof nxJson.targetDefaults;
+  updateNxJson(tree, nxJson);
+}

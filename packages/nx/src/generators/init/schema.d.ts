@@ -1,0 +1,4 @@
+export interface InitGeneratorSchema {
+  migrateBeforeDependents?: boolean;
+  skipFormat?: boolean;
+}

@@ -1,0 +1,187 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, posix, relative, sep } from 'node:path';
+import type { CreateNodesContext, CreateNodesResult, CreateNodesV2, TargetConfiguration } from '@nx/devkit';
+
+/** The options of `{ "plugin": "nx-typeorm-migrations", "options": {...} }` in `nx.json`. */
+export interface TypeormMigrationsPluginOptions {
+  /** Which files are data sources, relative to the workspace root. */
+  dataSourceGlob?: string;
+  /** Where a project's migrations live, relative to the project root. */
+  migrationsDir?: string;
+  targetNames?: TargetNames;
+}
+
+export interface TargetNames {
+  migrate?: string;
+  status?: string;
+  history?: string;
+  check?: string;
+  stamp?: string;
+}
+
+export const DEFAULT_DATA_SOURCE_GLOB = '**/data-source.{ts,js,mts,mjs,cts,cjs}';
+export const DEFAULT_MIGRATIONS_DIR = 'migrations/versions';
+export const DEFAULT_TARGET_NAMES: Required<TargetNames> = {
+  migrate: 'migrate',
+  status: 'migrate-status',
+  history: 'migrate-history',
+  check: 'migrate-check',
+  stamp: 'migrate-stamp',
+};
+export const PLUGIN_NAME = 'nx-typeorm-migrations';
+
+/**
+ * `.env.<name>` files that are not environments: Nx loads `.env.local` for every task, `.env.example` is a
+ * template, and `.env.<configuration>.local` belongs to its configuration.
+ */
+const NOT_ENVIRONMENTS = new Set(['local', 'example', 'sample', 'template', 'defaults']);
+
+/**
+ * Nx hands the plugin every script file of the workspace (the glob of `createNodes` is fixed when the module
+ * loads, before the options are known) and the plugin keeps those matching `dataSourceGlob`. Nothing here
+ * loads TypeORM or reads a data source: the file's name and place are enough to infer the targets.
+ */
+const SCRIPT_FILES = '**/*.{ts,js,mts,mjs,cts,cjs}';
+
+export const createNodesV2: CreateNodesV2<TypeormMigrationsPluginOptions> = [
+  SCRIPT_FILES,
+  (files, options, context) => {
+    const matches = dataSourceMatcher(options?.dataSourceGlob ?? DEFAULT_DATA_SOURCE_GLOB);
+    const inference = new TargetInference(options ?? {}, context);
+    const results: Array<readonly [string, CreateNodesResult]> = [];
+    for (const file of files) {
+      if (!matches(file)) continue;
+      const projectRoot = owningProjectRoot(file, context.workspaceRoot);
+      if (projectRoot === undefined) continue;
+      results.push([file, { projects: { [projectRoot]: { targets: inference.targetsFor(projectRoot, file) } } }]);
+    }
+    return results;
+  },
+];
+
+/** Nx 21 and 22 read `createNodesV2`, Nx 23 reads `createNodes`: both name the same pair. */
+export const createNodes = createNodesV2;
+
+class TargetInference {
+  private readonly names: Required<TargetNames>;
+  private readonly migrationsDir: string;
+  private readonly workspaceEnvironments: string[];
+  private readonly pluginInputs: Array<string | { externalDependencies: string[] }>;
+
+  constructor(options: TypeormMigrationsPluginOptions, private readonly context: CreateNodesContext) {
+    this.names = { ...DEFAULT_TARGET_NAMES, ...options.targetNames };
+    this.migrationsDir = posix.normalize(options.migrationsDir ?? DEFAULT_MIGRATIONS_DIR).replace(/\/$/, '');
+    this.workspaceEnvironments = environmentsIn(context.workspaceRoot);
+    this.pluginInputs = pluginVersionInputs(context.workspaceRoot);
+  }
+
+  targetsFor(projectRoot: string, dataSourceFile: string): Record<string, TargetConfiguration> {
+    const dataSource = toPosix(relative(join(this.context.workspaceRoot, projectRoot), join(this.context.workspaceRoot, dataSourceFile)));
+    const options = { dataSource: `{projectRoot}/${dataSource}`, migrationsDir: `{projectRoot}/${this.migrationsDir}` };
+    const environments = [...new Set([...environmentsIn(join(this.context.workspaceRoot, projectRoot)), ...this.workspaceEnvironments])].sort();
+    const configurations = Object.fromEntries(environments.map((name) => [name, {}]));
+    const group = 'TypeORM migrations';
+    const target = (executor: string, description: string, extra: Partial<TargetConfiguration> = {}): TargetConfiguration => ({
+      executor: `${PLUGIN_NAME}:${executor}`,
+      options,
+      configurations,
+      cache: false,
+      metadata: { technologies: ['typeorm'], description },
+      ...extra,
+    });
+    return {
+      [this.names.migrate]: target('migrate', `Move the database to a revision (--to, default head)`),
+      [this.names.status]: target('migrate-status', 'Show the current revision(s) of the database and what is pending'),
+      [this.names.history]: target('migrate-history', 'Show the revision graph'),
+      [this.names.check]: target('migrate-check', 'Check the migrations without a database: one head, entities in sync, stairway, lint', {
+        cache: true,
+        inputs: [
+          'default',
+          '^default',
+          `{projectRoot}/${this.migrationsDir}/**/*`,
+          `{projectRoot}/${dataSource}`,
+          ...this.pluginInputs,
+          { env: 'DATABASE_URL' },
+        ],
+        outputs: [],
+      }),
+      [this.names.stamp]: target('migrate-stamp', 'Set the version table to a revision without running migrations'),
+    };
+  }
+}
+
+function dataSourceMatcher(glob: string): (file: string) => boolean {
+  const { minimatch } = minimatchOfNxDevkit();
+  return (file) => minimatch(file, glob, { dot: false });
+}
+
+/**
+ * `minimatch` through `@nx/devkit` (a peer dependency that declares it), so the plugin matches globs the way
+ * Nx does without a dependency of its own.
+ */
+function minimatchOfNxDevkit(): { minimatch: (path: string, pattern: string, options?: { dot?: boolean }) => boolean } {
+  const fromDevkit = createRequire(require.resolve('@nx/devkit/package.json'));
+  return fromDevkit('minimatch');
+}
+
+/** The nearest folder at or above the file holding a `project.json` or a `package.json`: the project's root. */
+function owningProjectRoot(file: string, workspaceRoot: string): string | undefined {
+  let folder = dirname(file);
+  for (;;) {
+    const absolute = join(workspaceRoot, folder);
+    if (existsSync(join(absolute, 'project.json')) || existsSync(join(absolute, 'package.json'))) return folder;
+    if (folder === '.' || folder === '') return undefined;
+    folder = dirname(folder);
+  }
+}
+
+/** `staging` for `.env.staging` and `.staging.env`, the two spellings Nx loads for configuration `staging`. */
+function environmentsIn(folder: string): string[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(folder);
+  } catch {
+    return [];
+  }
+  const names: string[] = [];
+  for (const entry of entries) {
+    const name = /^\.env\.([A-Za-z0-9_-]+)$/.exec(entry)?.[1] ?? /^\.([A-Za-z0-9_-]+)\.env$/.exec(entry)?.[1];
+    if (name && !NOT_ENVIRONMENTS.has(name)) names.push(name);
+  }
+  return names;
+}
+
+/**
+ * What makes a `migrate-check` result stale besides the project's files: the plugin's version and TypeORM's.
+ * Installed from the registry, both are external nodes of the graph; used from source (this repository
+ * dogfoods itself), the plugin is files of the workspace instead.
+ */
+function pluginVersionInputs(workspaceRoot: string): Array<string | { externalDependencies: string[] }> {
+  const pluginRoot = findPackageRoot(__dirname);
+  const fromWorkspace = pluginRoot !== undefined && isInside(pluginRoot, workspaceRoot) && !pluginRoot.split(sep).includes('node_modules');
+  if (!fromWorkspace) return [{ externalDependencies: [PLUGIN_NAME, 'typeorm'] }];
+  const packageFolder = toPosix(relative(workspaceRoot, pluginRoot));
+  const prefix = packageFolder === '' ? '{workspaceRoot}' : `{workspaceRoot}/${packageFolder}`;
+  return [`${prefix}/packages/{core,adapters,commands}/src/**/*.ts`, `${prefix}/package.json`, { externalDependencies: ['typeorm'] }];
+}
+
+function findPackageRoot(start: string): string | undefined {
+  let folder = start;
+  for (;;) {
+    const manifest = join(folder, 'package.json');
+    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).name === PLUGIN_NAME) return folder;
+    const parent = dirname(folder);
+    if (parent === folder) return undefined;
+    folder = parent;
+  }
+}
+
+function isInside(path: string, folder: string): boolean {
+  const relation = relative(folder, path);
+  return relation === '' || (!relation.startsWith('..') && !relation.startsWith(sep));
+}
+
+function toPosix(path: string): string {
+  return path.split(sep).join('/');
+}
