@@ -35,7 +35,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
   });
   // PGlite runs one session at a time; the socket server queues the others, so a pool of several
   // connections still works, one statement after another.
-  const server = new PGLiteSocketServer({ db, port: 0, host: '127.0.0.1' });
+  const server = new PGLiteSocketServer({ db, port: 0, host: '127.0.0.1', maxConnections: 100 });
   await server.start();
   const address = (server as unknown as { server: { address(): { port: number } } }).server.address();
   let stopped = false;
