@@ -1,0 +1,39 @@
+import { RevisionGraph } from './graph';
+import type { RevisionSpec } from './revision';
+
+/**
+ * Test fixtures: a revision graph from one line. Revisions are separated by `;`, each written
+ * `ID[@LABEL,...][<DOWN,...][~DEPENDENCY,...]`, e.g. `a@auth; b<a; c<a; m<b,c~x; x`.
+ */
+export function revisionSpecs(shape: string): RevisionSpec[] {
+  return shape
+    .split(';')
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0)
+    .map((part) => {
+      const match = /^([^@<~\s]+)(?:@([^<~\s]+))?(?:<([^~\s]+))?(?:~(\S+))?$/.exec(part);
+      if (!match) throw new Error(`Bad revision fixture '${part}'`);
+      const [, id, labels, downs, dependencies] = match;
+      return {
+        id: id!,
+        downRevisions: downs ? downs.split(',') : [],
+        ...(dependencies && { dependsOn: dependencies.split(',') }),
+        ...(labels && { branchLabels: labels.split(',') }),
+        message: `message of ${id}`,
+      };
+    });
+}
+
+export function graphOf(shape: string): RevisionGraph {
+  return RevisionGraph.build(() => revisionSpecs(shape));
+}
+
+/** A chain of `count` revisions `r0 <- r1 <- ...`, ids zero-padded so that their order is their number. */
+export function linearSpecs(count: number, prefix = 'r'): RevisionSpec[] {
+  const width = String(count - 1).length;
+  const id = (index: number) => `${prefix}${String(index).padStart(width, '0')}`;
+  return Array.from({ length: count }, (_, index) => ({
+    id: id(index),
+    downRevisions: index === 0 ? [] : [id(index - 1)],
+  }));
+}
