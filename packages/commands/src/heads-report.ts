@@ -1,0 +1,76 @@
+import { relative } from 'node:path';
+import type { RevisionGraph } from '../../core/src/graph';
+import type { MigrationFile } from '../../adapters/src/fs/migration-directory';
+import { fileAuthors, type FileAuthor } from '../../adapters/src/git/git-history';
+
+/**
+ * The report of several heads: when two developers each add a migration on top of the same revision, every command
+ * that would otherwise pick one of them (migrate, migrate-status, migrate-check, the migration generator) stops
+ * with this report instead, naming the heads, their files, messages and authors, and the commands that resolve it.
+ */
+
+export interface HeadDescription {
+  readonly revision: string;
+  readonly message: string;
+  /** Relative to the workspace root. */
+  readonly file: string;
+  /** Who added the file, from git; absent when it is not committed or there is no repository. */
+  readonly author?: FileAuthor;
+}
+
+export interface HeadsReportInput {
+  readonly projectName: string;
+  readonly workspaceRoot: string;
+  readonly graph: RevisionGraph;
+  readonly migrations: readonly MigrationFile[];
+}
+
+/** Every head of the graph with its file, message and git author, sorted by revision id. */
+export function describeHeads(input: HeadsReportInput): HeadDescription[] {
+  const fileOf = new Map(input.migrations.map((migration) => [migration.revision, migration.file]));
+  const heads = [...input.graph.heads()].sort();
+  const files = heads.flatMap((head) => fileOf.get(head) ?? []);
+  const authors = fileAuthors(input.workspaceRoot, files);
+  return heads.map((revision) => {
+    const file = fileOf.get(revision);
+    const author = file ? authors.get(file) : undefined;
+    return {
+      revision,
+      message: input.graph.get(revision).message,
+      file: file ? relative(input.workspaceRoot, file) : '(no file)',
+      ...(author && { author }),
+    };
+  });
+}
+
+/** The multi-line report: what is wrong, one line per head, then the two ways out. */
+export function formatHeadsReport(projectName: string, heads: readonly HeadDescription[]): string {
+  const idWidth = Math.max(...heads.map((head) => head.revision.length));
+  const messageWidth = Math.max(...heads.map((head) => head.message.length));
+  const lines = [
+    `Project ${projectName} has ${heads.length} head revisions (${heads.map((head) => head.revision).join(', ')}): ` +
+      'migrations were added on top of the same revision, so their order is undecided; merge or rebase them.',
+    ...heads.map(
+      (head) =>
+        `  ${head.revision.padEnd(idWidth)}  ${head.message.padEnd(messageWidth)}  ${head.file}  (${authorText(head)})`,
+    ),
+    'Resolve it with one of:',
+    `  nx g nx-typeorm-migrations:merge --project=${projectName} -m "Merge heads"    a merge revision over the heads`,
+    `  nx g nx-typeorm-migrations:rebase --project=${projectName}                   your branch re-parented on top of the other, history linear`,
+  ];
+  return lines.join('\n');
+}
+
+function authorText(head: HeadDescription): string {
+  if (!head.author) return 'not committed';
+  return `${head.author.name} <${head.author.email}>, ${head.author.date.toISOString().slice(0, 10)}`;
+}
+
+/**
+ * The heads report when the project has more than one head, otherwise `undefined`: what migrate, migrate-status
+ * and the migration generator call before they pick "the" head.
+ */
+export function multipleHeadsReport(input: HeadsReportInput): string | undefined {
+  if (input.graph.heads().length < 2) return undefined;
+  return formatHeadsReport(input.projectName, describeHeads(input));
+}

@@ -1,0 +1,148 @@
+import type { RevisionGraph } from '../../core/src/graph';
+import { rewriteDownRevision } from '../../core/src/migration-file';
+import type { MigrationFile } from '../../adapters/src/fs/migration-directory';
+import { fileAuthors } from '../../adapters/src/git/git-history';
+import { UserError } from './errors';
+import type { PlannedRevisionFile } from './merge';
+
+/**
+ * `rebase`: the revisions that exist only on one branch are put on top of the other head, by rewriting the down
+ * revision of the branch's first revision(s) and nothing else, so history is linear again. The alternative to a
+ * merge revision when the branch has not reached any shared database yet.
+ */
+
+export interface RebaseOptions {
+  /** The head that stays where it is (id, prefix or label). Default: the other head. */
+  readonly onto?: string;
+  /** The head whose branch moves (id, prefix or label). Default: the branch whose files are newest in git. */
+  readonly branch?: string;
+}
+
+export interface RebasePlan {
+  readonly onto: string;
+  readonly branch: string;
+  /** The revisions that move with the branch, base first. */
+  readonly moved: readonly string[];
+  /** The rewritten files: only the revisions whose down revision changes. */
+  readonly files: readonly PlannedRevisionFile[];
+}
+
+export interface RebasePlanInput {
+  readonly projectName: string;
+  readonly workspaceRoot: string;
+  readonly graph: RevisionGraph;
+  readonly migrations: readonly MigrationFile[];
+}
+
+export function planRebase(input: RebasePlanInput, options: RebaseOptions): RebasePlan {
+  const { graph } = input;
+  const heads = graph.heads();
+  if (heads.length < 2) {
+    throw new UserError(
+      `Project ${input.projectName} has a single head (${heads.join(', ') || 'no revisions yet'}); history is already linear.`,
+    );
+  }
+  const onto = options.onto === undefined ? undefined : resolveHead(graph, options.onto, '--onto');
+  const branch = options.branch === undefined ? undefined : resolveHead(graph, options.branch, '--branch');
+  if (onto !== undefined && onto === branch) {
+    throw new UserError(`--onto and --branch both name ${onto}; name two different heads.`);
+  }
+  const [chosenOnto, chosenBranch] = chooseHeads(input, onto, branch);
+  const ontoAncestors = new Set(graph.ancestors([chosenOnto], { inclusive: true, dependencies: false }));
+  const moved = graph
+    .ancestors([chosenBranch], { inclusive: true, dependencies: false })
+    .filter((id) => !ontoAncestors.has(id));
+  const byRevision = new Map(input.migrations.map((migration) => [migration.revision, migration]));
+  const files: PlannedRevisionFile[] = [];
+  for (const revision of moved) {
+    const { downRevisions } = graph.get(revision);
+    if (downRevisions.length === 0) {
+      throw new UserError(
+        `Revision ${revision} is a base of its own (no down revision), so it cannot be put on top of ${chosenOnto}; ` +
+          `join the branches with nx g nx-typeorm-migrations:merge --project=${input.projectName} instead.`,
+      );
+    }
+    if (downRevisions.every((down) => moved.includes(down))) continue;
+    const newDownRevisions = [...new Set(downRevisions.map((down) => (moved.includes(down) ? down : chosenOnto)))];
+    const migration = byRevision.get(revision);
+    if (!migration) throw new UserError(`Revision ${revision} has no migration file to rewrite.`);
+    files.push({
+      revision,
+      path: migration.file,
+      content: rewriteDownRevision(migration.text, newDownRevisions, migration.file),
+    });
+  }
+  return { onto: chosenOnto, branch: chosenBranch, moved, files };
+}
+
+function resolveHead(graph: RevisionGraph, text: string, option: string): string {
+  let revision: string;
+  try {
+    revision = graph.resolveRevision(text);
+  } catch (error) {
+    throw new UserError(`${option}: ${(error as Error).message}`);
+  }
+  if (!graph.get(revision).isHead) {
+    throw new UserError(
+      `${option}=${text}: revision ${revision} is not a head; the heads are ${graph.heads().join(', ')}.`,
+    );
+  }
+  return revision;
+}
+
+/** [onto, branch]: whatever was given, the other head when there are two, else the newest branch moves. */
+function chooseHeads(input: RebasePlanInput, onto?: string, branch?: string): [string, string] {
+  const heads = input.graph.heads();
+  if (onto !== undefined && branch !== undefined) return [onto, branch];
+  if (heads.length > 2) {
+    throw new UserError(
+      `Project ${input.projectName} has ${heads.length} heads (${heads.join(', ')}); name the head that stays with ` +
+        '--onto and the one to move with --branch, or merge them all with the merge generator.',
+    );
+  }
+  const other = (head: string): string => heads.find((candidate) => candidate !== head)!;
+  if (onto !== undefined) return [onto, other(onto)];
+  if (branch !== undefined) return [other(branch), branch];
+  const [first, second] = heads;
+  const firstAge = newestFileTime(input, first, second);
+  const secondAge = newestFileTime(input, second, first);
+  if (firstAge === secondAge) {
+    throw new UserError(
+      `Cannot tell which of the heads ${first} and ${second} is your branch from git; pass --branch=<the head to move>.`,
+    );
+  }
+  return firstAge > secondAge ? [second, first] : [first, second];
+}
+
+/**
+ * When the newest migration file only on `head`'s side was added to git (milliseconds); a file not committed yet
+ * counts as newest of all: it is what the developer running rebase just wrote.
+ */
+function newestFileTime(input: RebasePlanInput, head: string, otherHead: string): number {
+  const otherSide = new Set(input.graph.ancestors([otherHead], { inclusive: true, dependencies: false }));
+  const own = input.graph
+    .ancestors([head], { inclusive: true, dependencies: false })
+    .filter((id) => !otherSide.has(id));
+  const files = input.migrations.filter((migration) => own.includes(migration.revision)).map((m) => m.file);
+  const authors = fileAuthors(input.workspaceRoot, files);
+  return Math.max(...files.map((file) => authors.get(file)?.date.getTime() ?? Number.POSITIVE_INFINITY));
+}
+
+/**
+ * Refuses the plan when a reachable database records one of the moved revisions as applied: rewriting its down
+ * revision would leave that database on a revision the graph no longer places where it ran.
+ */
+export function refuseAppliedRevisions(
+  plan: RebasePlan,
+  applied: ReadonlySet<string>,
+  databaseDescription: string,
+  projectName: string,
+): void {
+  const appliedMoved = plan.moved.filter((revision) => applied.has(revision));
+  if (appliedMoved.length === 0) return;
+  throw new UserError(
+    `Revision ${appliedMoved.join(', ')} is applied to ${databaseDescription}, so it cannot be re-parented; ` +
+      `downgrade it first (nx run ${projectName}:migrate --to=${plan.moved[0]}-1) or join the branches with ` +
+      `nx g nx-typeorm-migrations:merge --project=${projectName}.`,
+  );
+}
