@@ -1,0 +1,106 @@
+import type { DataSource, QueryRunner } from 'typeorm';
+import type { SchemaDifference, SqlStatement } from '../schema-diff';
+
+/**
+ * Changes TypeORM's schema builder reports that are not changes, removed before they reach a migration file.
+ *
+ * TypeORM pairs its statements: `downQueries[i]` undoes `upQueries[i]`. Every suppression removes whole pairs, so
+ * it is only attempted when the two lists have the same length.
+ */
+export async function suppressSpuriousChanges(
+  difference: SchemaDifference,
+  connected: DataSource,
+): Promise<SchemaDifference> {
+  if (difference.up.length !== difference.down.length) return difference;
+  const keep = difference.up.map(() => true);
+  dropDuplicateEnumTypes(difference.up, keep);
+  await dropColumnNoOps(difference.up, keep, connected);
+  return {
+    up: difference.up.filter((_, index) => keep[index]),
+    down: difference.down.filter((_, index) => keep[index]),
+  };
+}
+
+/**
+ * Two columns sharing one named enum (`enumName`) in two new tables: TypeORM emits `CREATE TYPE` once per table,
+ * and the second one fails ("type ... already exists"). The first pair stays; its `DROP TYPE` runs last on the way
+ * down, after both tables are gone.
+ */
+export function dropDuplicateEnumTypes(up: readonly SqlStatement[], keep: boolean[]): void {
+  const created = new Set<string>();
+  up.forEach((statement, index) => {
+    const type = /^CREATE TYPE (\S+) AS ENUM\(/.exec(statement.sql)?.[1];
+    if (!type) return;
+    if (created.has(type)) keep[index] = false;
+    created.add(type);
+  });
+}
+
+/** `ALTER TABLE "t" ALTER COLUMN "c" ...`, `... DROP COLUMN "c"`, `... ADD "c" ...`: the column a statement changes. */
+export function columnChangedBy(sql: string): { table: string; column: string } | undefined {
+  const match = /^ALTER TABLE ((?:"[^"]+"\.)?"[^"]+") (?:ALTER COLUMN|DROP COLUMN|ADD) "([^"]+)"/.exec(sql);
+  return match ? { table: match[1], column: match[2] } : undefined;
+}
+
+/**
+ * Runs of statements that change one column of an existing table (a `SET DEFAULT`, a `DROP COLUMN` + `ADD` that
+ * recreates it) but leave its catalog entry exactly as it was: TypeORM compares its own rendering of a default or
+ * a type with PostgreSQL's, and some pairs never match (a numeric default `1.5` is rendered `'1.5'` by TypeORM and
+ * stored as `1.5` by PostgreSQL, so every run proposed `SET DEFAULT '1.5'` again). Each run is tried in a
+ * transaction that is rolled back; when the column reads the same afterwards, the run is dropped.
+ */
+async function dropColumnNoOps(up: readonly SqlStatement[], keep: boolean[], connected: DataSource): Promise<void> {
+  const runs: { table: string; column: string; indexes: number[] }[] = [];
+  up.forEach((statement, index) => {
+    const target = columnChangedBy(statement.sql);
+    if (!target) return;
+    const last = runs[runs.length - 1];
+    if (last && last.table === target.table && last.column === target.column && last.indexes.at(-1) === index - 1) {
+      last.indexes.push(index);
+    } else {
+      runs.push({ ...target, indexes: [index] });
+    }
+  });
+  if (runs.length === 0) return;
+  const queryRunner = connected.createQueryRunner();
+  try {
+    for (const run of runs) {
+      if (await leavesColumnUnchanged(queryRunner, run, up)) for (const index of run.indexes) keep[index] = false;
+    }
+  } finally {
+    await queryRunner.release();
+  }
+}
+
+async function leavesColumnUnchanged(
+  queryRunner: QueryRunner,
+  run: { table: string; column: string; indexes: number[] },
+  up: readonly SqlStatement[],
+): Promise<boolean> {
+  await queryRunner.startTransaction();
+  try {
+    // A table the builder has not created yet (it is created earlier in `up`) has nothing to compare with.
+    const before = await readColumn(queryRunner, run.table, run.column);
+    if (before === undefined) return false;
+    await queryRunner.query(`SET LOCAL lock_timeout = '5s'`);
+    for (const index of run.indexes) await queryRunner.query(up[index].sql, up[index].parameters as unknown[]);
+    return before === (await readColumn(queryRunner, run.table, run.column));
+  } catch {
+    // A statement that fails on its own (it needs an earlier one of `up`) is a real change: keep it.
+    return false;
+  } finally {
+    await queryRunner.rollbackTransaction();
+  }
+}
+
+async function readColumn(queryRunner: QueryRunner, table: string, column: string): Promise<string | undefined> {
+  const rows: { definition: string }[] = await queryRunner.query(
+    `SELECT concat_ws(' | ', format_type(a.atttypid, a.atttypmod), a.attnotnull::text, a.attgenerated::text,
+            a.attidentity::text, a.attcollation::text, pg_get_expr(d.adbin, d.adrelid)) AS definition
+       FROM pg_attribute a
+       LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+      WHERE a.attrelid = to_regclass($1) AND a.attname = $2 AND NOT a.attisdropped`,
+    [table, column],
+  );
+  return rows[0]?.definition;
+}

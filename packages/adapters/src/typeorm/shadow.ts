@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { startEmbeddedPostgres } from '../embedded/embedded-postgres';
+
+/**
+ * A throw-away database into which autogenerate replays the existing migrations, so that entities are compared
+ * with the schema the migrations produce, not with whatever a developer's database happens to hold.
+ */
+export interface ShadowDatabase {
+  /** A PostgreSQL URL to the empty shadow database. */
+  readonly url: string;
+  /** What to print: where the shadow database lives, password as `****`. */
+  readonly description: string;
+  dispose(): Promise<void>;
+}
+
+/** The PostgreSQL server given for shadow databases cannot be used; the message says which and why. */
+export class ShadowDatabaseError extends Error {
+  override readonly name = 'ShadowDatabaseError';
+}
+
+/**
+ * `serverUrl` unset: an in-memory PGlite, gone at `dispose()`. Set: a temporary database created on that
+ * PostgreSQL server (its user needs CREATEDB) and dropped at `dispose()`.
+ */
+export async function startShadowDatabase(serverUrl?: string): Promise<ShadowDatabase> {
+  if (!serverUrl) {
+    const embedded = await startEmbeddedPostgres();
+    return { url: embedded.url, description: 'an in-memory embedded PostgreSQL (PGlite)', dispose: () => embedded.stop() };
+  }
+  const name = `nx_typeorm_migrations_shadow_${randomBytes(5).toString('hex')}`;
+  await runOnServer(serverUrl, `CREATE DATABASE "${name}"`, 'create a temporary database on');
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    description: `temporary database "${name}" on ${redactUrl(serverUrl)}`,
+    dispose: () => runOnServer(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`, 'drop the temporary database on'),
+  };
+}
+
+async function runOnServer(serverUrl: string, sql: string, what: string): Promise<void> {
+  const client = new Client({ connectionString: serverUrl });
+  try {
+    await client.connect();
+    await client.query(sql);
+  } catch (error) {
+    throw new ShadowDatabaseError(
+      `Could not ${what} the shadow database server ${redactUrl(serverUrl)} (${(error as Error).message}); ` +
+        'check shadowDatabaseUrl / SHADOW_DATABASE_URL, or unset it to use an embedded database.',
+    );
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** A URL as it may be printed: the password replaced by `****`. */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@]*@/i, '$1:****@');
+}
