@@ -1,4 +1,3 @@
-import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { Post } from './entities/post.entity';
 import { User } from './entities/user.entity';

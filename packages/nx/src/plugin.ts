@@ -111,7 +111,8 @@ class TargetInference {
   }
 }
 
-function dataSourceMatcher(glob: string): (file: string) => boolean {
+/** A test of workspace-relative paths against a glob, matched the way Nx matches globs. */
+export function dataSourceMatcher(glob: string): (file: string) => boolean {
   const { minimatch } = minimatchOfNxDevkit();
   return (file) => minimatch(file, glob, { dot: false });
 }

@@ -1,0 +1,4 @@
+export interface SetupGeneratorSchema {
+  project: string;
+  skipFormat?: boolean;
+}
