@@ -1,0 +1,215 @@
+import type { QueryRunner } from 'typeorm';
+import type { Step } from '../../../core/src/plan';
+import type { MigrationFile, MigrationFunctions } from '../fs/migration-directory';
+import type { HistoryEntry, VersionStore } from './version-store';
+
+/**
+ * The one routine that moves a database: every verb (upgrade, downgrade, `--sql`) only decides the steps.
+ *
+ * Each step runs in its own transaction unless its file says `transactional = false`, and the version rows and the
+ * history entry are written in that same transaction: a failure rolls back that migration alone, keeps the ones
+ * before it, and reports the revision, the file and the statement that failed.
+ */
+
+export type StepStatus = 'done' | 'failed' | 'not-run';
+
+export interface StepOutcome {
+  readonly direction: 'up' | 'down';
+  readonly revision: string;
+  readonly message: string;
+  readonly file: string;
+  readonly status: StepStatus;
+  readonly durationMs?: number;
+}
+
+/** A migration failed; the steps before it stay applied. */
+export class MigrationStepError extends Error {
+  override readonly name = 'MigrationStepError';
+  constructor(
+    readonly direction: 'up' | 'down',
+    readonly revision: string,
+    readonly file: string,
+    /** The statement the database rejected, when the failure came from one. */
+    readonly statement: string | undefined,
+    readonly detail: string,
+    /** false: the migration ran outside a transaction, so statements before the failing one stayed applied. */
+    readonly rolledBack: boolean,
+    override readonly cause: unknown,
+  ) {
+    super(`${direction === 'up' ? 'Upgrade' : 'Downgrade'} ${revision} (${file}) failed: ${detail}`);
+  }
+}
+
+export interface RunResult {
+  readonly outcomes: readonly StepOutcome[];
+  readonly failure?: MigrationStepError;
+}
+
+export interface RunnerInput {
+  readonly steps: readonly Step[];
+  readonly migrations: ReadonlyMap<string, MigrationFile>;
+  readonly queryRunner: QueryRunner;
+  readonly store: VersionStore;
+  readonly load: (migration: MigrationFile) => MigrationFunctions;
+  readonly appliedBy: string;
+  readonly toolVersion: string;
+  /** false: record `now()` as the start (SQL scripts) and no duration. */
+  readonly measure?: boolean;
+  readonly onStepStart?: (step: Step, migration: MigrationFile) => void;
+  readonly onStepDone?: (outcome: StepOutcome) => void;
+}
+
+/**
+ * Runs the steps in order, stopping at the first failure. Every file is loaded before anything runs, so a file that
+ * does not compile changes nothing.
+ */
+export async function runSteps(input: RunnerInput): Promise<RunResult> {
+  const { steps, queryRunner, store } = input;
+  const planned = steps.map((step) => {
+    const migration = input.migrations.get(step.revision);
+    if (!migration) throw new Error(`No migration file declares revision ${step.revision}`);
+    return { step, migration, functions: input.load(migration) };
+  });
+  const outcomes: StepOutcome[] = [];
+  const tracker = trackStatements(queryRunner);
+  try {
+    for (let index = 0; index < planned.length; index++) {
+      const { step, migration, functions } = planned[index];
+      input.onStepStart?.(step, migration);
+      const started = new Date();
+      const startedMs = performance.now();
+      tracker.reset();
+      const entry = (durationMs: number): HistoryEntry => ({
+        revision: step.revision,
+        direction: step.direction,
+        message: migration.message,
+        checksum: migration.checksum,
+        startedAt: input.measure === false ? undefined : started,
+        durationMs,
+        appliedBy: input.appliedBy,
+        toolVersion: input.toolVersion,
+      });
+      const before = new Set(step.headsBefore);
+      const after = new Set(step.headsAfter);
+      let phase: 'migration' | 'version' = 'migration';
+      try {
+        if (migration.transactional) await queryRunner.startTransaction();
+        await (step.direction === 'up' ? functions.up : functions.down)(queryRunner);
+        phase = 'version';
+        const durationMs = input.measure === false ? 0 : Math.round(performance.now() - startedMs);
+        await store.record({
+          removeHeads: step.headsBefore.filter((head) => !after.has(head)),
+          addHeads: step.headsAfter.filter((head) => !before.has(head)),
+          entries: [entry(durationMs)],
+        });
+        if (migration.transactional) await queryRunner.commitTransaction();
+      } catch (error) {
+        if (queryRunner.isTransactionActive) {
+          await queryRunner.rollbackTransaction().catch(() => undefined);
+        }
+        const failed: StepOutcome = { ...describe(step, migration), status: 'failed' };
+        outcomes.push(failed);
+        input.onStepDone?.(failed);
+        for (const rest of planned.slice(index + 1)) outcomes.push({ ...describe(rest.step, rest.migration), status: 'not-run' });
+        const statement = (error as { query?: string }).query ?? tracker.last();
+        return {
+          outcomes,
+          failure: new MigrationStepError(
+            step.direction,
+            step.revision,
+            migration.file,
+            phase === 'migration' ? statement : undefined,
+            firstLine(error),
+            migration.transactional,
+            error,
+          ),
+        };
+      }
+      const done: StepOutcome = {
+        ...describe(step, migration),
+        status: 'done',
+        durationMs: input.measure === false ? undefined : Math.round(performance.now() - startedMs),
+      };
+      outcomes.push(done);
+      input.onStepDone?.(done);
+    }
+  } finally {
+    tracker.restore();
+  }
+  return { outcomes };
+}
+
+function describe(step: Step, migration: MigrationFile): Omit<StepOutcome, 'status'> {
+  return { direction: step.direction, revision: step.revision, message: migration.message, file: migration.file };
+}
+
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0].trim();
+}
+
+interface StatementTracker {
+  last(): string | undefined;
+  reset(): void;
+  restore(): void;
+}
+
+/** Wraps `queryRunner.query` to remember the statement last sent: the one to blame when a migration fails. */
+function trackStatements(queryRunner: QueryRunner): StatementTracker {
+  const own = Object.prototype.hasOwnProperty.call(queryRunner, 'query');
+  const original = queryRunner.query;
+  let last: string | undefined;
+  queryRunner.query = function (this: QueryRunner, sql: string, ...rest: unknown[]) {
+    last = sql;
+    return (original as (...args: unknown[]) => Promise<unknown>).call(this, sql, ...rest);
+  } as QueryRunner['query'];
+  return {
+    last: () => last,
+    reset: () => {
+      last = undefined;
+    },
+    restore: () => {
+      if (own) queryRunner.query = original;
+      else delete (queryRunner as Partial<QueryRunner>).query;
+    },
+  };
+}
+
+/**
+ * Turns a query runner into a recorder for `--sql`: every query is captured instead of sent, and answers with no
+ * rows. Returns the captured statements (bind parameters inlined) as they come, and a function restoring the runner.
+ */
+export function recordQueries(queryRunner: QueryRunner): { statements: string[]; restore(): void } {
+  const statements: string[] = [];
+  const own = Object.prototype.hasOwnProperty.call(queryRunner, 'query');
+  const original = queryRunner.query;
+  queryRunner.query = (async (sql: string, parameters?: unknown[], structured?: boolean) => {
+    statements.push(parameters && parameters.length > 0 ? inlineParameters(sql, parameters) : sql);
+    return structured ? { records: [], raw: [] } : [];
+  }) as QueryRunner['query'];
+  return {
+    statements,
+    restore: () => {
+      if (own) queryRunner.query = original;
+      else delete (queryRunner as Partial<QueryRunner>).query;
+    },
+  };
+}
+
+/** `$1`, `$2`... replaced by SQL literals, for a printed script. */
+export function inlineParameters(sql: string, parameters: readonly unknown[]): string {
+  return sql.replace(/\$(\d+)(?!\d)/g, (placeholder, digits: string) => {
+    const index = Number(digits) - 1;
+    return index < parameters.length ? literalOf(parameters[index]) : placeholder;
+  });
+}
+
+function literalOf(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
+  if (value instanceof Date) return `'${value.toISOString()}'`;
+  if (Array.isArray(value)) return `ARRAY[${value.map(literalOf).join(', ')}]`;
+  if (typeof value === 'object') return `'${JSON.stringify(value).replace(/'/g, "''")}'`;
+  return `'${String(value).replace(/'/g, "''")}'`;
+}
