@@ -30,6 +30,8 @@ export const DEFAULT_TARGET_NAMES: Required<TargetNames> = {
   stamp: 'migrate-stamp',
 };
 export const PLUGIN_NAME = 'nx-typeorm-migrations';
+/** How `nx show project` and Nx Console group the inferred targets. */
+const TARGET_GROUP = 'TypeORM migrations';
 
 /**
  * `.env.<name>` files that are not environments: Nx loads `.env.local` for every task, `.env.example` is a
@@ -54,7 +56,9 @@ export const createNodesV2: CreateNodesV2<TypeormMigrationsPluginOptions> = [
       if (!matches(file)) continue;
       const projectRoot = owningProjectRoot(file, context.workspaceRoot);
       if (projectRoot === undefined) continue;
-      results.push([file, { projects: { [projectRoot]: { targets: inference.targetsFor(projectRoot, file) } } }]);
+      const targets = inference.targetsFor(projectRoot, file);
+      const metadata = { targetGroups: { [TARGET_GROUP]: Object.keys(targets) } };
+      results.push([file, { projects: { [projectRoot]: { targets, metadata } } }]);
     }
     return results;
   },
@@ -81,7 +85,6 @@ class TargetInference {
     const options = { dataSource: `{projectRoot}/${dataSource}`, migrationsDir: `{projectRoot}/${this.migrationsDir}` };
     const environments = [...new Set([...environmentsIn(join(this.context.workspaceRoot, projectRoot)), ...this.workspaceEnvironments])].sort();
     const configurations = Object.fromEntries(environments.map((name) => [name, {}]));
-    const group = 'TypeORM migrations';
     const target = (executor: string, description: string, extra: Partial<TargetConfiguration> = {}): TargetConfiguration => ({
       executor: `${PLUGIN_NAME}:${executor}`,
       options,
