@@ -1,6 +1,14 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, relative, sep } from 'node:path';
 import { migrationFileName, newRevisionId, renderMigrationFile } from '../../core/src/migration-file';
-import type { TypeormMigrationClass } from '../../adapters/src/typeorm/typeorm-history';
+import { UserError } from './errors';
+import { readMigrationDirectory } from '../../adapters/src/fs/migration-directory';
+import { loadDataSource } from '../../adapters/src/typeorm/data-source';
+import {
+  findTypeormMigrations,
+  importedRevisionsOf,
+  type TypeormMigrationClass,
+} from '../../adapters/src/typeorm/typeorm-history';
 
 /**
  * `import-typeorm`: adopts a project that already has TypeORM class migrations. Each one becomes a revision of one
@@ -24,8 +32,98 @@ export interface TypeormImportPlanInput {
   readonly migrations: readonly TypeormMigrationClass[];
   /** Absolute path of the project's migrations directory. */
   readonly migrationsDir: string;
+  /** The revision the first imported one revises: the last one imported before, when adding to an import. */
+  readonly parentRevision?: string;
   /** Makes revision ids; random 12-hex ids by default. */
   readonly newRevisionId?: () => string;
+}
+
+export interface ImportTypeormOptions {
+  readonly projectName: string;
+  readonly workspaceRoot: string;
+  /** Absolute path of the project's data source file. */
+  readonly dataSourceFile: string;
+  /** Absolute path of the project's migrations directory. */
+  readonly migrationsDir: string;
+  readonly newRevisionId?: () => string;
+}
+
+export interface TypeormImport {
+  /** The revision files to write; none when everything was imported before. */
+  readonly files: readonly ImportedRevisionFile[];
+  /** What was imported and what the user should change next, for the terminal. */
+  readonly report: string;
+}
+
+/**
+ * Reads the project's TypeORM migrations through its data source and plans their revision files. Running it again
+ * after TypeORM migrations were added imports only the new ones, on top of the last imported revision.
+ */
+export async function prepareTypeormImport(options: ImportTypeormOptions): Promise<TypeormImport> {
+  const dataSource = await loadDataSource(options.dataSourceFile);
+  const migrations = await findTypeormMigrations(dataSource, options.dataSourceFile, options.workspaceRoot);
+  const shown = (path: string) => relative(options.workspaceRoot, path).split(sep).join('/');
+  if (migrations.length === 0) {
+    throw new UserError(
+      `${shown(options.dataSourceFile)} lists no TypeORM migrations (its \`migrations\` setting matched no class); ` +
+        'point it at the migration files (relative globs are read from the workspace root), then import again.',
+    );
+  }
+  const existing = readMigrationDirectory(options.migrationsDir);
+  const imported = importedRevisionsOf(existing);
+  imported.forEach((entry, index) => {
+    if (migrations[index]?.name !== entry.typeormName) {
+      throw new UserError(
+        `${shown(options.migrationsDir)} holds a revision imported from ${entry.typeormName}, but TypeORM now runs ` +
+          `${migrations[index]?.name ?? 'no migration'} in that place; restore the TypeORM migration or remove the imported revisions, then import again.`,
+      );
+    }
+  });
+  const parentRevision = imported.at(-1)?.revision;
+  const heads = existing
+    .filter((file) => !existing.some((other) => other.downRevisions.includes(file.revision)))
+    .map((file) => file.revision);
+  if (existing.length > 0 && (heads.length !== 1 || heads[0] !== parentRevision)) {
+    throw new UserError(
+      `${shown(options.migrationsDir)} already holds revisions (head ${heads.join(', ')}) that were not imported from ` +
+        'TypeORM; import-typeorm starts a chain in an empty migrations directory or extends its own, so move those out first.',
+    );
+  }
+  const pending = migrations.slice(imported.length);
+  if (pending.length === 0) {
+    return {
+      files: [],
+      report: `Nothing to import: all ${migrations.length} TypeORM migrations of ${options.projectName} are revisions already.`,
+    };
+  }
+  const files = planTypeormImport({
+    migrations: pending,
+    migrationsDir: options.migrationsDir,
+    parentRevision,
+    newRevisionId: options.newRevisionId,
+  });
+  const width = Math.max(...files.map((file) => file.typeormName.length));
+  const report = [
+    `Imported ${files.length} TypeORM migration${files.length === 1 ? '' : 's'} of ${options.projectName} into ${shown(options.migrationsDir)}` +
+      (parentRevision ? ` on top of ${parentRevision}:` : ':'),
+    ...files.map((file) => `  ${file.typeormName.padEnd(width)}  ->  ${basename(file.path)}`),
+    `Head: ${files[files.length - 1].revision}.`,
+    `Next: take these migrations out of the \`migrations\` setting of ${shown(options.dataSourceFile)} (e.g. \`migrations: []\`) ` +
+      "so that TypeORM's CLI and migrationsRun no longer run them; keep the original files, the revisions import them.",
+    `On a database where TypeORM already ran them, the first \`nx run ${options.projectName}:migrate\` recognises them ` +
+      "from TypeORM's migrations table and stamps them as applied instead of running them again.",
+  ].join('\n');
+  return { files, report };
+}
+
+/** `import-typeorm`: writes the revision files to disk and returns the report. */
+export async function importTypeorm(options: ImportTypeormOptions): Promise<TypeormImport> {
+  const result = await prepareTypeormImport(options);
+  for (const file of result.files) {
+    mkdirSync(dirname(file.path), { recursive: true });
+    writeFileSync(file.path, file.content, { flag: 'wx' });
+  }
+  return result;
 }
 
 /** Identifiers a revision file declares itself; an imported class named like one of them is aliased. */
@@ -45,7 +143,7 @@ const REVISION_FILE_NAMES = new Set([
 /** The revision files for TypeORM's migrations: one linear chain, the oldest migration its base. */
 export function planTypeormImport(input: TypeormImportPlanInput): ImportedRevisionFile[] {
   const makeId = input.newRevisionId ?? newRevisionId;
-  let downRevision: string | undefined;
+  let downRevision = input.parentRevision;
   return input.migrations.map((migration) => {
     const revision = makeId();
     const message = messageOf(migration.name, migration.timestamp);

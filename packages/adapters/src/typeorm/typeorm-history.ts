@@ -1,5 +1,8 @@
 import Module from 'node:module';
+import { isAbsolute, resolve } from 'node:path';
 import { readExportedLiteral } from '../../../core/src/migration-file';
+import { requireFrom } from '../typescript/typescript-loader';
+import type { SqlSession } from './lock';
 
 /**
  * TypeORM's own migration history, for projects moving over from TypeORM's CLI: the class migrations its data source
@@ -94,12 +97,13 @@ export class TypeormHistoryGapError extends Error {
  * The migrations the data source's `migrations` setting lists (globs, classes, or both), in the order TypeORM runs
  * them: by the timestamp that ends their name, ties in listing order. The user's `typeorm` builds them, so the globs
  * match exactly what TypeORM's CLI would load; each class is then traced to the file that exports it through Node's
- * module cache (TypeORM loads migration files with `require`, through the TypeScript loader).
+ * module cache (TypeORM loads migration files with `require`, through the TypeScript loader). Relative globs are
+ * resolved from `globBase` (the workspace root, where Nx runs TypeORM's CLI from), not from the current directory.
  */
 export async function findTypeormMigrations(
   dataSource: { readonly options: { readonly migrations?: unknown } },
   dataSourceFile: string,
-  requireFrom: <T>(fromFile: string, request: string) => T,
+  globBase: string,
 ): Promise<TypeormMigrationClass[]> {
   const { ConnectionMetadataBuilder } = requireFrom<{
     ConnectionMetadataBuilder: new (dataSource: unknown) => {
@@ -107,7 +111,9 @@ export async function findTypeormMigrations(
     };
   }>(dataSourceFile, 'typeorm/connection/ConnectionMetadataBuilder');
   const setting = dataSource.options.migrations ?? [];
-  const listed = Array.isArray(setting) ? setting : typeof setting === 'object' ? Object.values(setting) : [setting];
+  const listed = (
+    Array.isArray(setting) ? setting : typeof setting === 'object' ? Object.values(setting) : [setting]
+  ).map((entry: unknown) => (typeof entry === 'string' && !isAbsolute(entry) ? resolve(globBase, entry) : entry));
   const instances = await new ConnectionMetadataBuilder(dataSource).buildMigrations(listed);
   const migrations = instances.map((instance) => {
     const migrationClass = instance.constructor;
@@ -158,18 +164,18 @@ function exportingModuleOf(migrationClass: unknown): { file: string; exportName:
  * `schema` or the current schema), oldest first; `undefined` when the table does not exist.
  */
 export async function readTypeormHistory(
-  query: (sql: string, parameters?: unknown[]) => Promise<Record<string, unknown>[]>,
+  session: SqlSession,
   table: TypeormHistoryTable,
 ): Promise<TypeormHistoryRow[] | undefined> {
   const qualified = qualifiedTableName(table);
-  const [found] = await query('select to_regclass($1) is not null as "exists"', [qualified]);
-  if (!found || found['exists'] !== true) return undefined;
-  const rows = await query(`select "id", "timestamp", "name" from ${qualified} order by "id"`);
-  return rows.map((row) => ({
-    id: Number(row['id']),
-    timestamp: Number(row['timestamp']),
-    name: String(row['name']),
-  }));
+  const [found] = (await session.query('select to_regclass($1) is not null as "exists"', [qualified])) as Array<{
+    exists: boolean;
+  }>;
+  if (found?.exists !== true) return undefined;
+  const rows = (await session.query(`select "id", "timestamp", "name" from ${qualified} order by "id"`)) as Array<
+    Record<string, unknown>
+  >;
+  return rows.map((row) => ({ id: Number(row['id']), timestamp: Number(row['timestamp']), name: String(row['name']) }));
 }
 
 export interface TypeormHistoryTable {
@@ -252,4 +258,32 @@ export function recogniseTypeormHistory(
     revision: imported[count - 1].revision,
     typeormNames: imported.slice(0, count).map((entry) => entry.typeormName),
   };
+}
+
+/**
+ * For the first `migrate`/`migrate-status` on a database with an empty version table: the imported revision that
+ * TypeORM's table says the database is at, or `undefined` when the project imported nothing from TypeORM (no query
+ * is made then), the table does not exist, or TypeORM ran none of the imported migrations.
+ */
+export async function recogniseTypeormMigrations(
+  session: SqlSession,
+  dataSourceOptions: { migrationsTableName?: string; schema?: string },
+  files: Parameters<typeof importedRevisionsOf>[0],
+): Promise<TypeormRecognition | undefined> {
+  const imported = importedRevisionsOf(files);
+  if (imported.length === 0) return undefined;
+  const table = typeormHistoryTableOf(dataSourceOptions);
+  const rows = await readTypeormHistory(session, table);
+  if (!rows) return undefined;
+  return recogniseTypeormHistory(rows, imported, qualifiedTableName(table));
+}
+
+/** One line for the terminal: what was recognised and which revision was stamped. */
+export function describeRecognition(recognition: TypeormRecognition): string {
+  const names = recognition.typeormNames;
+  const span = names.length === 1 ? names[0] : `${names[0]} ... ${names[names.length - 1]}`;
+  return (
+    `Recognised ${names.length} migration${names.length === 1 ? '' : 's'} that TypeORM already ran (${span}) ` +
+    `from its migrations table: stamped ${recognition.revision} instead of running them again.`
+  );
 }
