@@ -43,8 +43,6 @@ function compile() {
     rootDir: root,
     declaration: true,
     types: ['node'],
-    paths: undefined,
-    baseUrl: undefined,
   };
   const program = ts.createProgram(files, options);
   const result = program.emit();
