@@ -77,7 +77,9 @@ function measure(shape, makeSpecs, count) {
   const down = time(() => planSteps(graph, graph.heads(), 'base'));
   if (graph.size !== count && shape === 'linear') throw new Error(`built ${graph.size} revisions instead of ${count}`);
   if (up.result.length !== graph.size || down.result.length !== graph.size) {
-    throw new Error(`${shape} ${count}: planned ${up.result.length} up and ${down.result.length} down steps for ${graph.size} revisions`);
+    throw new Error(
+      `${shape} ${count}: planned ${up.result.length} up and ${down.result.length} down steps for ${graph.size} revisions`,
+    );
   }
   return { build: build.seconds, heads: heads.seconds, 'plan base->head': up.seconds, 'plan head->base': down.seconds };
 }

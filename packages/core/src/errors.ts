@@ -39,7 +39,9 @@ export class SelfReferenceError extends RevisionError {
     readonly revision: string,
     readonly relation: RevisionRelation,
   ) {
-    super(`Revision ${revision} lists itself as its own ${relationWords(relation)}; remove ${revision} from its ${relation}.`);
+    super(
+      `Revision ${revision} lists itself as its own ${relationWords(relation)}; remove ${revision} from its ${relation}.`,
+    );
   }
 }
 

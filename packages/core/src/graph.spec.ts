@@ -68,7 +68,10 @@ describe('RevisionGraph: linear chain', () => {
     expect(graph.has('z')).toBe(false);
     expect(graph.positionOf('c')).toBe(2);
     expect(captureError(() => graph.get('zzzz'))).toBeInstanceOf(UnknownRevisionError);
-    expect(captureError(() => graph.ancestors(['zzzz']))).toMatchObject({ code: 'unknown-revision', reference: 'zzzz' });
+    expect(captureError(() => graph.ancestors(['zzzz']))).toMatchObject({
+      code: 'unknown-revision',
+      reference: 'zzzz',
+    });
   });
 
   it('does not depend on the order the supplier gives the revisions in', () => {
@@ -221,7 +224,9 @@ describe('RevisionGraph: depends-on across branches', () => {
 });
 
 describe('RevisionGraph: resolving what a user typed', () => {
-  const graph = graphOf('abcd1234; abcd5678<abcd1234; ef012345@feat<abcd5678; featured1<abcd1234; aaaa; bbbb@aaaa<aaaa');
+  const graph = graphOf(
+    'abcd1234; abcd5678<abcd1234; ef012345@feat<abcd5678; featured1<abcd1234; aaaa; bbbb@aaaa<aaaa',
+  );
 
   it('takes a full id, then a label, then a unique prefix of at least 4 characters', () => {
     expect(graph.resolveRevision('abcd5678')).toBe('abcd5678');
@@ -233,7 +238,11 @@ describe('RevisionGraph: resolving what a user typed', () => {
   it('reports an ambiguous prefix with its candidates', () => {
     const error = captureError(() => graph.resolveRevision('abcd'));
     expect(error).toBeInstanceOf(AmbiguousRevisionError);
-    expect(error).toMatchObject({ code: 'ambiguous-revision', reference: 'abcd', candidates: ['abcd1234', 'abcd5678'] });
+    expect(error).toMatchObject({
+      code: 'ambiguous-revision',
+      reference: 'abcd',
+      candidates: ['abcd1234', 'abcd5678'],
+    });
     expect(error.message).toBe(
       "Revision prefix 'abcd' matches 2 revisions (abcd1234, abcd5678); type more characters of the revision id.",
     );
@@ -293,9 +302,7 @@ describe('RevisionGraph: load-time errors', () => {
     const error = captureError(() => graphOf('a; b<a; a'));
     expect(error).toBeInstanceOf(DuplicateRevisionError);
     expect(error).toMatchObject({ code: 'duplicate-revision', revision: 'a' });
-    expect(error.message).toBe(
-      'Revision id a is used by more than one migration; give one of them a new revision id.',
-    );
+    expect(error.message).toBe('Revision id a is used by more than one migration; give one of them a new revision id.');
   });
 
   it('self-reference as down revision and as dependency', () => {
@@ -322,7 +329,9 @@ describe('RevisionGraph: load-time errors', () => {
   });
 
   it.each(['heads', 'my-branch'])('invalid branch label %j', (label) => {
-    const error = captureError(() => RevisionGraph.build(() => [{ id: 'a', downRevisions: [], branchLabels: [label] }]));
+    const error = captureError(() =>
+      RevisionGraph.build(() => [{ id: 'a', downRevisions: [], branchLabels: [label] }]),
+    );
     expect(error).toBeInstanceOf(InvalidBranchLabelError);
     expect(error).toMatchObject({ label, revision: 'a' });
   });
@@ -345,7 +354,9 @@ describe('RevisionGraph: large graph', () => {
   });
 
   it('finds a cycle closing a 10,000-revision chain', () => {
-    const specs = linearSpecs(10_000).map((spec, index) => (index === 0 ? { ...spec, downRevisions: ['r9999'] } : spec));
+    const specs = linearSpecs(10_000).map((spec, index) =>
+      index === 0 ? { ...spec, downRevisions: ['r9999'] } : spec,
+    );
     const error = captureError(() => RevisionGraph.build(() => specs)) as CycleError;
     expect(error.revisions).toHaveLength(10_000);
     expect(error.revisions.slice(0, 3)).toEqual(['r0000', 'r0001', 'r0002']);

@@ -91,7 +91,9 @@ describe('planSteps: linear chain', () => {
     const error = captureError(() => planSteps(graph, ['b'], '+3'));
     expect(error).toBeInstanceOf(RelativeWalkError);
     expect(error).toMatchObject({ code: 'relative-walk', target: '+3', from: 'b', steps: 3, available: 2 });
-    expect(error.message).toBe("Cannot move 3 up from b for '+3': only 2 revisions are above it; use a smaller step or head.");
+    expect(error.message).toBe(
+      "Cannot move 3 up from b for '+3': only 2 revisions are above it; use a smaller step or head.",
+    );
     expect(captureError(() => planSteps(graph, ['d'], 'd+1'))).toMatchObject({ from: 'd', steps: 1, available: 0 });
     expect(captureError(() => planSteps(graph, [], '+5'))).toMatchObject({ from: null, steps: 5, available: 4 });
   });
@@ -99,21 +101,27 @@ describe('planSteps: linear chain', () => {
   it('walking down past the base: names the start, the steps asked and the steps available', () => {
     const error = captureError(() => planSteps(graph, ['b'], '-3'));
     expect(error).toMatchObject({ code: 'relative-walk', from: 'b', steps: -3, available: 2 });
-    expect(error.message).toBe("Cannot move 3 down from b for '-3': only 2 revisions are below it; use a smaller step or base.");
+    expect(error.message).toBe(
+      "Cannot move 3 down from b for '-3': only 2 revisions are below it; use a smaller step or base.",
+    );
     expect(captureError(() => planSteps(graph, ['d'], 'b-3'))).toMatchObject({ from: 'b', steps: -3, available: 2 });
   });
 
   it('-N with nothing applied has nowhere to go', () => {
     const error = captureError(() => planSteps(graph, [], '-1'));
     expect(error).toMatchObject({ code: 'relative-walk', from: null, steps: -1, available: 0 });
-    expect(error.message).toBe("Cannot move 1 down from base for '-1': only 0 revisions are below it; use a smaller step or base.");
+    expect(error.message).toBe(
+      "Cannot move 1 down from base for '-1': only 0 revisions are below it; use a smaller step or base.",
+    );
   });
 
   it('refuses an applied head that no migration defines', () => {
     const error = captureError(() => planSteps(graph, ['zz9'], 'head'));
     expect(error).toBeInstanceOf(UnknownAppliedRevisionError);
     expect(error).toMatchObject({ code: 'unknown-applied-revision', revision: 'zz9' });
-    expect(error.message).toContain('The database records revision zz9 as applied, but no migration has that revision id');
+    expect(error.message).toContain(
+      'The database records revision zz9 as applied, but no migration has that revision id',
+    );
   });
 });
 
@@ -132,7 +140,10 @@ describe('planSteps: revision prefixes', () => {
   });
 
   it('refuses a prefix shorter than 4 characters', () => {
-    expect(captureError(() => planSteps(graph, [], 'bee'))).toMatchObject({ code: 'unknown-revision', reference: 'bee' });
+    expect(captureError(() => planSteps(graph, [], 'bee'))).toMatchObject({
+      code: 'unknown-revision',
+      reference: 'bee',
+    });
   });
 });
 
@@ -142,7 +153,12 @@ describe('planSteps: two heads from a branch point', () => {
   it('head is ambiguous: the error carries both heads and suggests heads, LABEL@head or a revision', () => {
     const error = captureError(() => planSteps(graph, [], 'head'));
     expect(error).toBeInstanceOf(MultipleHeadsError);
-    expect(error).toMatchObject({ code: 'multiple-heads', reference: 'head', heads: ['a2', 'b2'], labelSuggestions: [] });
+    expect(error).toMatchObject({
+      code: 'multiple-heads',
+      reference: 'head',
+      heads: ['a2', 'b2'],
+      labelSuggestions: [],
+    });
     expect(error.message).toBe(
       "Multiple head revisions are present for 'head' (a2, b2); specify heads to move every branch, LABEL@head to " +
         'pick a branch, or a revision id.',

@@ -87,11 +87,7 @@ export function planSteps(
   return upgradeSteps(graph, heads, collectBelow(graph, applied, revisions));
 }
 
-function resolveDestination(
-  graph: RevisionGraph,
-  heads: readonly string[],
-  target: ParsedTarget,
-): Destination {
+function resolveDestination(graph: RevisionGraph, heads: readonly string[], target: ParsedTarget): Destination {
   switch (target.kind) {
     case 'head': {
       const graphHeads = graph.heads();
@@ -154,7 +150,8 @@ function walk(graph: RevisionGraph, text: string, start: string, steps: number, 
   if (steps > 0) {
     for (let taken = 0; taken < steps; taken++) {
       const next = graph.get(current).nextRevisions;
-      if (next.length === 0) throw new RelativeWalkError(text, offset > 0 ? null : start, reportedSteps, taken + offset);
+      if (next.length === 0)
+        throw new RelativeWalkError(text, offset > 0 ? null : start, reportedSteps, taken + offset);
       if (next.length > 1) throw new AmbiguousWalkError(text, 'branch-point', current, next);
       current = next[0]!;
     }
@@ -226,11 +223,7 @@ function collectBelow(graph: RevisionGraph, applied: ReadonlySet<string>, to: re
   return found;
 }
 
-function upgradeSteps(
-  graph: RevisionGraph,
-  initialHeads: readonly string[],
-  toApply: ReadonlySet<string>,
-): Step[] {
+function upgradeSteps(graph: RevisionGraph, initialHeads: readonly string[], toApply: ReadonlySet<string>): Step[] {
   const heads = new Set(initialHeads);
   let before: readonly string[] = Object.freeze([...initialHeads]);
   const steps: Step[] = [];

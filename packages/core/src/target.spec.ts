@@ -52,7 +52,20 @@ describe('parseTarget', () => {
     expect(error).toBeInstanceOf(InvalidTargetError);
     expect(error).toMatchObject({ code: 'invalid-target', text: text.trim() });
     expect(error.message).toContain(`'${text.trim()}' is not a valid target`);
-    for (const form of ['head', 'heads', 'base', '+N', '-N', 'at least 4 characters', 'REV+N', 'REV-N', 'LABEL@head', 'LABEL@base', 'LABEL@+N', 'LABEL@-N']) {
+    for (const form of [
+      'head',
+      'heads',
+      'base',
+      '+N',
+      '-N',
+      'at least 4 characters',
+      'REV+N',
+      'REV-N',
+      'LABEL@head',
+      'LABEL@base',
+      'LABEL@+N',
+      'LABEL@-N',
+    ]) {
       expect(error.message).toContain(form);
     }
   });
@@ -60,7 +73,13 @@ describe('parseTarget', () => {
 
 describe('isValidName', () => {
   it('accepts letters, digits and underscores', () => {
-    expect(['a', 'A9_', '3f2a9c1b7d4e', 'heads_up', 'baseline'].map(isValidName)).toEqual([true, true, true, true, true]);
+    expect(['a', 'A9_', '3f2a9c1b7d4e', 'heads_up', 'baseline'].map(isValidName)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+    ]);
   });
 
   it('refuses the grammar words and other characters', () => {
