@@ -1,5 +1,6 @@
 import {
   AmbiguousRevisionError,
+  type RevisionRelation,
   CycleError,
   DuplicateBranchLabelError,
   DuplicateRevisionError,
@@ -24,93 +25,139 @@ export interface WalkOptions {
   readonly dependencies?: boolean;
 }
 
+/**
+ * The graph by position in {@link RevisionGraph.topologicalOrder}: position `i` is `ids[i]`, and every edge points
+ * from a lower position to a higher one. For linear-time algorithms (planning 100,000 steps) that mark revisions in
+ * arrays instead of sets of ids.
+ */
+export interface PositionedRevisions {
+  readonly ids: readonly string[];
+  /** Positions of each revision's down revisions. */
+  readonly down: readonly (readonly number[])[];
+  /** Positions of each revision's down revisions and dependencies. */
+  readonly parents: readonly (readonly number[])[];
+  /** Positions of each revision's next revisions. */
+  readonly next: readonly (readonly number[])[];
+  /** Positions of each revision's next revisions and dependents. */
+  readonly children: readonly (readonly number[])[];
+}
+
 export function compareIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-interface MutableNode {
+/** A revision as declared, validated, with its edges not yet resolved. */
+interface DeclaredRevision {
   readonly id: string;
   readonly downRevisions: readonly string[];
   readonly dependsOn: readonly string[];
   readonly branchLabels: readonly string[];
   readonly message: string;
-  readonly nextRevisions: string[];
-  readonly dependents: string[];
 }
+
+const NONE: readonly number[] = Object.freeze([]);
+const NONE_IDS: readonly string[] = Object.freeze([]);
 
 function unique(values: readonly string[]): string[] {
   return values.length < 2 ? [...values] : [...new Set(values)];
 }
 
+function declare(spec: RevisionSpec): DeclaredRevision {
+  const id = spec.id;
+  if (!isValidName(id)) throw new InvalidRevisionIdError(id);
+  const downRevisions = unique(spec.downRevisions);
+  const dependsOn = unique(spec.dependsOn ?? []).filter((dependency) => !downRevisions.includes(dependency));
+  if (downRevisions.includes(id)) throw new SelfReferenceError(id, 'downRevision');
+  if (dependsOn.includes(id)) throw new SelfReferenceError(id, 'dependsOn');
+  const branchLabels = unique(spec.branchLabels ?? []);
+  for (const label of branchLabels) {
+    if (!isValidName(label)) throw new InvalidBranchLabelError(label, id);
+  }
+  return { id, downRevisions, dependsOn, branchLabels, message: spec.message ?? '' };
+}
+
 /**
  * The revision graph (Alembic's revision map): revisions linked by down revisions (parents) and `dependsOn`
  * (ordering-only edges). Built once from a supplier, immutable, synchronous; every query is linear or better.
+ * Internally everything is indexed by topological position; {@link Revision} objects are made on first use.
  */
 export class RevisionGraph {
-  private readonly revisions: ReadonlyMap<string, Revision>;
-  private readonly order: readonly string[];
+  /** The graph by topological position. */
+  readonly positioned: PositionedRevisions;
+  private readonly declared: readonly DeclaredRevision[];
   private readonly position: ReadonlyMap<string, number>;
+  private readonly materialized: (Revision | undefined)[];
   private readonly labelOwners: ReadonlyMap<string, string>;
   private readonly labelMembers: ReadonlyMap<string, readonly string[]>;
+  private readonly branchesAt: ReadonlyMap<number, readonly string[]>;
   private readonly headIds: readonly string[];
   private readonly baseIds: readonly string[];
 
-  private constructor(nodes: Map<string, MutableNode>, supplyOrder: readonly string[]) {
-    const order = topologicalSort(nodes, supplyOrder);
-    const position = new Map<string, number>();
-    order.forEach((id, index) => position.set(id, index));
-    this.order = order;
-    this.position = position;
+  private constructor(supplied: readonly DeclaredRevision[], suppliedIndex: ReadonlyMap<string, number>) {
+    const count = supplied.length;
+    const down: (readonly number[])[] = new Array(count);
+    const dependencies: (readonly number[])[] = new Array(count);
+    supplied.forEach((revision, index) => {
+      down[index] = resolveEdges(revision, 'downRevision', suppliedIndex);
+      dependencies[index] = resolveEdges(revision, 'dependsOn', suppliedIndex);
+    });
+    const order = topologicalSort(supplied, down, dependencies);
+    const positionOfSupplied = new Int32Array(count);
+    order.forEach((index, position) => (positionOfSupplied[index] = position));
+    const at = (indices: readonly number[]) =>
+      indices.length === 0 ? NONE : indices.map((i) => positionOfSupplied[i]!);
+
+    const declared = order.map((index) => supplied[index]!);
+    const byPosition = {
+      ids: declared.map((revision) => revision.id),
+      down: order.map((index) => at(down[index]!)),
+      parents: order.map((index) =>
+        dependencies[index]!.length === 0 ? at(down[index]!) : at([...down[index]!, ...dependencies[index]!]),
+      ),
+      next: new Array<number[]>(count),
+      children: new Array<number[]>(count),
+    };
+    byPosition.down.forEach((parents, position) => {
+      for (const parent of parents) (byPosition.next[parent] ??= []).push(position);
+    });
+    byPosition.parents.forEach((parents, position) => {
+      for (const parent of parents) (byPosition.children[parent] ??= []).push(position);
+    });
+    for (let position = 0; position < count; position++) {
+      byPosition.next[position] ??= NONE as number[];
+      byPosition.children[position] ??= NONE as number[];
+    }
+    this.positioned = Object.freeze(byPosition);
+    this.declared = declared;
+    this.position = new Map(byPosition.ids.map((id, position) => [id, position]));
+    this.materialized = new Array(count);
 
     const labelOwners = new Map<string, string>();
-    for (const id of supplyOrder) {
-      for (const label of nodes.get(id)!.branchLabels) {
+    for (const revision of supplied) {
+      for (const label of revision.branchLabels) {
         const owner = labelOwners.get(label);
-        if (owner !== undefined) throw new DuplicateBranchLabelError(label, [owner, id]);
-        labelOwners.set(label, id);
+        if (owner !== undefined) throw new DuplicateBranchLabelError(label, [owner, revision.id]);
+        labelOwners.set(label, revision.id);
       }
     }
     this.labelOwners = labelOwners;
-
-    const branchesOf = new Map<string, string[]>();
+    const branchesAt = new Map<number, string[]>();
     const labelMembers = new Map<string, readonly string[]>();
-    for (const [label, owner] of [...labelOwners].sort((a, b) => compareIds(a[0], b[0]))) {
-      const members = branchMembers(nodes, owner).sort((a, b) => position.get(a)! - position.get(b)!);
-      labelMembers.set(label, Object.freeze(members));
+    for (const label of [...labelOwners.keys()].sort(compareIds)) {
+      const members = branchMembers(this.positioned, this.position.get(labelOwners.get(label)!)!);
+      labelMembers.set(label, Object.freeze(members.map((position) => byPosition.ids[position]!)));
       for (const member of members) {
-        const labels = branchesOf.get(member);
+        const labels = branchesAt.get(member);
         if (labels) labels.push(label);
-        else branchesOf.set(member, [label]);
+        else branchesAt.set(member, [label]);
       }
     }
     this.labelMembers = labelMembers;
+    this.branchesAt = branchesAt;
 
-    const revisions = new Map<string, Revision>();
-    for (const id of order) {
-      const node = nodes.get(id)!;
-      node.nextRevisions.sort(compareIds);
-      node.dependents.sort(compareIds);
-      revisions.set(
-        id,
-        Object.freeze({
-          id,
-          downRevisions: Object.freeze(node.downRevisions),
-          dependsOn: Object.freeze(node.dependsOn),
-          branchLabels: Object.freeze(node.branchLabels),
-          branches: Object.freeze(branchesOf.get(id) ?? []),
-          message: node.message,
-          nextRevisions: Object.freeze(node.nextRevisions),
-          dependents: Object.freeze(node.dependents),
-          isBase: node.downRevisions.length === 0,
-          isHead: node.nextRevisions.length === 0,
-          isMergePoint: node.downRevisions.length > 1,
-          isBranchPoint: node.nextRevisions.length > 1,
-        }),
-      );
-    }
-    this.revisions = revisions;
-    this.headIds = Object.freeze(order.filter((id) => revisions.get(id)!.isHead).sort(compareIds));
-    this.baseIds = Object.freeze(order.filter((id) => revisions.get(id)!.isBase).sort(compareIds));
+    const { ids, next } = byPosition;
+    this.headIds = Object.freeze(ids.filter((_, position) => next[position]!.length === 0).sort(compareIds));
+    this.baseIds = Object.freeze(ids.filter((_, position) => byPosition.down[position]!.length === 0).sort(compareIds));
   }
 
   /**
@@ -119,60 +166,29 @@ export class RevisionGraph {
    * {@link SelfReferenceError}, {@link MissingRevisionError}, {@link DuplicateBranchLabelError}, {@link CycleError}.
    */
   static build(supply: () => Iterable<RevisionSpec>): RevisionGraph {
-    const nodes = new Map<string, MutableNode>();
-    const supplyOrder: string[] = [];
+    const supplied: DeclaredRevision[] = [];
+    const index = new Map<string, number>();
     for (const spec of supply()) {
-      const id = spec.id;
-      if (!isValidName(id)) throw new InvalidRevisionIdError(id);
-      if (nodes.has(id)) throw new DuplicateRevisionError(id);
-      const downRevisions = unique(spec.downRevisions);
-      const dependsOn = unique(spec.dependsOn ?? []).filter((dependency) => !downRevisions.includes(dependency));
-      if (downRevisions.includes(id)) throw new SelfReferenceError(id, 'downRevision');
-      if (dependsOn.includes(id)) throw new SelfReferenceError(id, 'dependsOn');
-      const branchLabels = unique(spec.branchLabels ?? []);
-      for (const label of branchLabels) {
-        if (!isValidName(label)) throw new InvalidBranchLabelError(label, id);
-      }
-      nodes.set(id, {
-        id,
-        downRevisions,
-        dependsOn,
-        branchLabels,
-        message: spec.message ?? '',
-        nextRevisions: [],
-        dependents: [],
-      });
-      supplyOrder.push(id);
+      const revision = declare(spec);
+      if (index.has(revision.id)) throw new DuplicateRevisionError(revision.id);
+      index.set(revision.id, supplied.length);
+      supplied.push(revision);
     }
-    for (const id of supplyOrder) {
-      const node = nodes.get(id)!;
-      for (const down of node.downRevisions) {
-        const parent = nodes.get(down);
-        if (!parent) throw new MissingRevisionError(down, id, 'downRevision');
-        parent.nextRevisions.push(id);
-      }
-      for (const dependency of node.dependsOn) {
-        const parent = nodes.get(dependency);
-        if (!parent) throw new MissingRevisionError(dependency, id, 'dependsOn');
-        parent.dependents.push(id);
-      }
-    }
-    return new RevisionGraph(nodes, supplyOrder);
+    return new RevisionGraph(supplied, index);
   }
 
   get size(): number {
-    return this.order.length;
+    return this.declared.length;
   }
 
   has(id: string): boolean {
-    return this.revisions.has(id);
+    return this.position.has(id);
   }
 
   /** The revision with this exact id; {@link UnknownRevisionError} when there is none. */
   get(id: string): Revision {
-    const revision = this.revisions.get(id);
-    if (!revision) throw new UnknownRevisionError(id);
-    return revision;
+    const position = this.positionOf(id);
+    return (this.materialized[position] ??= this.materialize(position));
   }
 
   /** Revisions nothing names as a down revision, sorted by id (a revision only depended upon is still a head, as in Alembic). */
@@ -190,7 +206,7 @@ export class RevisionGraph {
    * followed to its end before the next one starts, and ties go to the smaller id.
    */
   topologicalOrder(): readonly string[] {
-    return this.order;
+    return this.positioned.ids;
   }
 
   /** Position of a revision in {@link topologicalOrder}. */
@@ -205,26 +221,22 @@ export class RevisionGraph {
     const wanted = new Set(ids);
     for (const id of wanted) this.positionOf(id);
     // A big share of a big graph is cheaper to pick out of the whole order than to sort (plans of 100,000 steps).
-    if (wanted.size * Math.log2(wanted.size + 1) > this.order.length) {
-      return this.order.filter((id) => wanted.has(id));
+    if (wanted.size * Math.log2(wanted.size + 1) > this.size) {
+      return this.positioned.ids.filter((id) => wanted.has(id));
     }
     return [...wanted].sort((a, b) => this.position.get(a)! - this.position.get(b)!);
   }
 
   /** Revisions below the given ones (down revisions and, by default, dependencies), in topological order. */
   ancestors(ids: Iterable<string>, options: WalkOptions = {}): string[] {
-    const dependencies = options.dependencies ?? true;
-    return this.walk(ids, options.inclusive ?? false, (revision) =>
-      dependencies ? [revision.downRevisions, revision.dependsOn] : [revision.downRevisions],
-    );
+    const { down, parents } = this.positioned;
+    return this.walk(ids, options.inclusive ?? false, (options.dependencies ?? true) ? parents : down);
   }
 
   /** Revisions above the given ones (next revisions and, by default, dependents), in topological order. */
   descendants(ids: Iterable<string>, options: WalkOptions = {}): string[] {
-    const dependencies = options.dependencies ?? true;
-    return this.walk(ids, options.inclusive ?? false, (revision) =>
-      dependencies ? [revision.nextRevisions, revision.dependents] : [revision.nextRevisions],
-    );
+    const { next, children } = this.positioned;
+    return this.walk(ids, options.inclusive ?? false, (options.dependencies ?? true) ? children : next);
   }
 
   /** Every declared branch label, sorted. */
@@ -251,7 +263,7 @@ export class RevisionGraph {
 
   /** Labels of the branches a revision belongs to. */
   labelsOf(id: string): readonly string[] {
-    return this.get(id).branches;
+    return this.branchesAt.get(this.positionOf(id)) ?? NONE_IDS;
   }
 
   /** The lowest revision of a labelled branch. */
@@ -262,7 +274,7 @@ export class RevisionGraph {
   /** The heads of a labelled branch, sorted by id. */
   branchHeads(label: string): readonly string[] {
     return this.branchRevisions(label)
-      .filter((id) => this.revisions.get(id)!.isHead)
+      .filter((id) => this.positioned.next[this.position.get(id)!]!.length === 0)
       .sort(compareIds);
   }
 
@@ -292,11 +304,11 @@ export class RevisionGraph {
    * {@link MultipleHeadsError} (a label whose branch has several heads).
    */
   resolveRevision(text: string): string {
-    if (this.revisions.has(text)) return text;
+    if (this.position.has(text)) return text;
     if (this.labelOwners.has(text)) return this.labelHead(text, text);
     if (text.length >= MIN_PREFIX_LENGTH) {
       const candidates: string[] = [];
-      for (const id of this.revisions.keys()) {
+      for (const id of this.positioned.ids) {
         if (id.startsWith(text)) candidates.push(id);
       }
       if (candidates.length === 1) return candidates[0]!;
@@ -305,81 +317,119 @@ export class RevisionGraph {
     throw new UnknownRevisionError(text);
   }
 
-  private walk(
-    ids: Iterable<string>,
-    inclusive: boolean,
-    edges: (revision: Revision) => ReadonlyArray<readonly string[]>,
-  ): string[] {
-    const seen = new Set<string>();
-    const pending: string[] = [];
+  private walk(ids: Iterable<string>, inclusive: boolean, edges: readonly (readonly number[])[]): string[] {
+    const seen = new Uint8Array(this.size);
+    const pending: number[] = [];
     for (const id of ids) {
-      this.get(id);
-      if (inclusive && !seen.has(id)) seen.add(id);
-      pending.push(id);
+      const start = this.positionOf(id);
+      if (inclusive) seen[start] = 1;
+      pending.push(start);
     }
-    while (pending.length > 0) {
-      const revision = this.revisions.get(pending.pop()!)!;
-      for (const group of edges(revision)) {
-        for (const next of group) {
-          if (seen.has(next)) continue;
-          seen.add(next);
-          pending.push(next);
-        }
-      }
-    }
-    return this.sortTopologically(seen);
+    spread(seen, pending, edges);
+    return this.positioned.ids.filter((_, index) => seen[index] === 1);
   }
+
+  private materialize(position: number): Revision {
+    const { ids, next, children } = this.positioned;
+    const revision = this.declared[position]!;
+    const nextRevisions = next[position]!.map((child) => ids[child]!).sort(compareIds);
+    const dependents = children[position]!.filter((child) => !next[position]!.includes(child))
+      .map((child) => ids[child]!)
+      .sort(compareIds);
+    return Object.freeze({
+      id: revision.id,
+      downRevisions: Object.freeze([...revision.downRevisions]),
+      dependsOn: Object.freeze([...revision.dependsOn]),
+      branchLabels: Object.freeze([...revision.branchLabels]),
+      branches: Object.freeze([...(this.branchesAt.get(position) ?? [])]),
+      message: revision.message,
+      nextRevisions: Object.freeze(nextRevisions),
+      dependents: Object.freeze(dependents),
+      isBase: revision.downRevisions.length === 0,
+      isHead: nextRevisions.length === 0,
+      isMergePoint: revision.downRevisions.length > 1,
+      isBranchPoint: nextRevisions.length > 1,
+    });
+  }
+}
+
+function resolveEdges(
+  revision: DeclaredRevision,
+  relation: RevisionRelation,
+  index: ReadonlyMap<string, number>,
+): readonly number[] {
+  const targets = relation === 'downRevision' ? revision.downRevisions : revision.dependsOn;
+  if (targets.length === 0) return NONE;
+  return targets.map((target) => {
+    const found = index.get(target);
+    if (found === undefined) throw new MissingRevisionError(target, revision.id, relation);
+    return found;
+  });
 }
 
 /**
  * Kahn's algorithm with a stack, so that a branch is followed to its end before a sibling starts; ready revisions
  * are taken smallest id first. Iterative: a 100,000-revision chain must not overflow the call stack.
+ * @returns indices into `revisions`, base first
  */
-function topologicalSort(nodes: ReadonlyMap<string, MutableNode>, supplyOrder: readonly string[]): string[] {
-  const waiting = new Map<string, number>();
-  const ready: string[] = [];
-  for (const id of supplyOrder) {
-    const node = nodes.get(id)!;
-    const parents = node.downRevisions.length + node.dependsOn.length;
-    if (parents === 0) ready.push(id);
-    else waiting.set(id, parents);
+function topologicalSort(
+  revisions: readonly DeclaredRevision[],
+  down: readonly (readonly number[])[],
+  dependencies: readonly (readonly number[])[],
+): number[] {
+  const count = revisions.length;
+  const waiting = new Int32Array(count);
+  const children: number[][] = new Array(count);
+  const ready: number[] = [];
+  for (let index = 0; index < count; index++) {
+    waiting[index] = down[index]!.length + dependencies[index]!.length;
+    if (waiting[index] === 0) ready.push(index);
+    for (const parent of down[index]!) (children[parent] ??= []).push(index);
+    for (const parent of dependencies[index]!) (children[parent] ??= []).push(index);
   }
-  ready.sort((a, b) => compareIds(b, a));
-  const order: string[] = [];
-  const released: string[] = [];
+  const byIdDescending = (a: number, b: number) => compareIds(revisions[b]!.id, revisions[a]!.id);
+  ready.sort(byIdDescending);
+  const order: number[] = [];
+  const released: number[] = [];
   while (ready.length > 0) {
-    const id = ready.pop()!;
-    order.push(id);
-    const node = nodes.get(id)!;
-    for (const group of [node.nextRevisions, node.dependents]) {
-      for (const child of group) {
-        const left = waiting.get(child)! - 1;
-        waiting.set(child, left);
-        if (left === 0) released.push(child);
-      }
+    const index = ready.pop()!;
+    order.push(index);
+    for (const child of children[index] ?? NONE) {
+      if (--waiting[child]! === 0) released.push(child);
     }
-    if (released.length > 1) released.sort((a, b) => compareIds(b, a));
+    if (released.length > 1) released.sort(byIdDescending);
     for (const child of released) ready.push(child);
     released.length = 0;
   }
-  if (order.length < supplyOrder.length) throw new CycleError(findCycle(nodes, waiting));
+  if (order.length < count) throw new CycleError(findCycle(revisions, down, dependencies, waiting));
   return order;
 }
 
 /** A cycle among the revisions Kahn's algorithm could not place, in upgrade order, starting at its smallest id. */
-function findCycle(nodes: ReadonlyMap<string, MutableNode>, waiting: ReadonlyMap<string, number>): string[] {
-  const blocked = (id: string) => (waiting.get(id) ?? 0) > 0;
+function findCycle(
+  revisions: readonly DeclaredRevision[],
+  down: readonly (readonly number[])[],
+  dependencies: readonly (readonly number[])[],
+  waiting: Int32Array,
+): string[] {
+  const byId = (a: number, b: number) => compareIds(revisions[a]!.id, revisions[b]!.id);
+  const blocked = (index: number) => waiting[index]! > 0;
   // Every blocked revision has a blocked parent, so walking down through blocked parents must come back on itself.
-  let current = [...waiting.keys()].filter(blocked).sort(compareIds)[0]!;
-  const path: string[] = [];
-  const onPath = new Map<string, number>();
+  let current = revisions
+    .map((_, index) => index)
+    .filter(blocked)
+    .sort(byId)[0]!;
+  const path: number[] = [];
+  const onPath = new Map<number, number>();
   while (!onPath.has(current)) {
     onPath.set(current, path.length);
     path.push(current);
-    const node = nodes.get(current)!;
-    current = [...node.downRevisions, ...node.dependsOn].filter(blocked).sort(compareIds)[0]!;
+    current = [...down[current]!, ...dependencies[current]!].filter(blocked).sort(byId)[0]!;
   }
-  const cycle = path.slice(onPath.get(current)!).reverse();
+  const cycle = path
+    .slice(onPath.get(current)!)
+    .reverse()
+    .map((index) => revisions[index]!.id);
   let start = 0;
   cycle.forEach((id, index) => {
     if (compareIds(id, cycle[start]!) < 0) start = index;
@@ -390,23 +440,36 @@ function findCycle(nodes: ReadonlyMap<string, MutableNode>, waiting: ReadonlyMap
 /**
  * Alembic's branch membership: the labelled revision, all its descendants by down revision, and its ancestors down a
  * single line, stopping before a revision that is a branch point or a merge point.
+ * @returns positions, ascending
  */
-function branchMembers(nodes: ReadonlyMap<string, MutableNode>, owner: string): string[] {
-  const members = new Set<string>([owner]);
-  const pending = [owner];
-  while (pending.length > 0) {
-    for (const child of nodes.get(pending.pop()!)!.nextRevisions) {
-      if (members.has(child)) continue;
-      members.add(child);
-      pending.push(child);
-    }
-  }
-  let current = nodes.get(owner)!;
-  while (current.downRevisions.length === 1) {
-    const parent = nodes.get(current.downRevisions[0]!)!;
-    if (parent.nextRevisions.length > 1 || parent.downRevisions.length > 1) break;
-    members.add(parent.id);
+function branchMembers(graph: PositionedRevisions, owner: number): number[] {
+  const members = new Uint8Array(graph.ids.length);
+  members[owner] = 1;
+  spread(members, [owner], graph.next);
+  let current = owner;
+  while (graph.down[current]!.length === 1) {
+    const parent = graph.down[current]![0]!;
+    if (graph.next[parent]!.length > 1 || graph.down[parent]!.length > 1) break;
+    members[parent] = 1;
     current = parent;
   }
-  return [...members];
+  const positions: number[] = [];
+  members.forEach((isMember, position) => {
+    if (isMember === 1) positions.push(position);
+  });
+  return positions;
+}
+
+/**
+ * Marks everything reachable from `pending` along `edges` (iteratively), skipping what is already marked; a marked
+ * revision is not expanded again.
+ */
+export function spread(marks: Uint8Array, pending: number[], edges: readonly (readonly number[])[]): void {
+  while (pending.length > 0) {
+    for (const next of edges[pending.pop()!]!) {
+      if (marks[next] === 1) continue;
+      marks[next] = 1;
+      pending.push(next);
+    }
+  }
 }

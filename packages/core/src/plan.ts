@@ -1,5 +1,5 @@
 import { AmbiguousWalkError, MultipleHeadsError, RelativeWalkError, UnknownAppliedRevisionError } from './errors';
-import { compareIds, type RevisionGraph } from './graph';
+import { compareIds, spread, type RevisionGraph } from './graph';
 import { parseTarget, type ParsedTarget } from './target';
 
 /** One migration to run, and the applied heads (the version table's rows) before and after it. */
@@ -21,7 +21,8 @@ type Destination = { readonly revisions: readonly string[] } | { readonly below:
 
 /** Every revision applied when the version table holds `heads`: the heads and all their ancestors, base first. */
 export function appliedRevisions(graph: RevisionGraph, heads: readonly string[]): string[] {
-  return graph.sortTopologically(appliedSet(graph, heads));
+  const applied = appliedMarks(graph, heads);
+  return graph.positioned.ids.filter((_, position) => applied[position] === 1);
 }
 
 /** The heads of an applied set: applied revisions with no applied next revision, sorted by id. */
@@ -33,27 +34,27 @@ export function appliedHeads(graph: RevisionGraph, applied: ReadonlySet<string>)
   return heads.sort(compareIds);
 }
 
-function appliedSet(graph: RevisionGraph, heads: readonly string[]): Set<string> {
-  const applied = new Set<string>();
-  const pending: string[] = [];
+/** Applied revisions marked by topological position: the heads and everything below them. */
+function appliedMarks(graph: RevisionGraph, heads: readonly string[]): Uint8Array {
+  const applied = new Uint8Array(graph.size);
+  const pending: number[] = [];
   for (const head of heads) {
     if (!graph.has(head)) throw new UnknownAppliedRevisionError(head);
-    if (!applied.has(head)) {
-      applied.add(head);
-      pending.push(head);
-    }
+    const position = graph.positionOf(head);
+    applied[position] = 1;
+    pending.push(position);
   }
-  while (pending.length > 0) {
-    const revision = graph.get(pending.pop()!);
-    for (const group of [revision.downRevisions, revision.dependsOn]) {
-      for (const parent of group) {
-        if (applied.has(parent)) continue;
-        applied.add(parent);
-        pending.push(parent);
-      }
-    }
-  }
+  spread(applied, pending, graph.positioned.parents);
   return applied;
+}
+
+function headsOfMarks(graph: RevisionGraph, applied: Uint8Array): string[] {
+  const { ids, next } = graph.positioned;
+  const heads: string[] = [];
+  for (let position = 0; position < applied.length; position++) {
+    if (applied[position] === 1 && !next[position]!.some((child) => applied[child] === 1)) heads.push(ids[position]!);
+  }
+  return heads.sort(compareIds);
 }
 
 /**
@@ -68,23 +69,23 @@ export function planSteps(
   target: string | ParsedTarget,
 ): Step[] {
   const parsed = typeof target === 'string' ? parseTarget(target) : target;
-  const applied = appliedSet(graph, appliedHeadIds);
-  const heads = appliedHeads(graph, applied);
+  const applied = appliedMarks(graph, appliedHeadIds);
+  const heads = headsOfMarks(graph, applied);
   const destination = resolveDestination(graph, heads, parsed);
 
   if ('below' in destination) {
     return downgradeSteps(graph, applied, heads, collectAbove(graph, applied, destination.below, true));
   }
-  const { revisions } = destination;
-  if (revisions.every((id) => applied.has(id))) {
-    const above = collectAbove(graph, applied, revisions, false);
-    if (revisions.length > 1) {
+  const positions = destination.revisions.map((id) => graph.positionOf(id));
+  if (positions.every((position) => applied[position] === 1)) {
+    const above = collectAbove(graph, applied, destination.revisions, false);
+    if (positions.length > 1) {
       // A walk down from a merge lands on its parents; one parent may be an ancestor of another.
-      for (const kept of graph.ancestors(revisions, { inclusive: true })) above.delete(kept);
+      for (const kept of graph.ancestors(destination.revisions, { inclusive: true })) above[graph.positionOf(kept)] = 0;
     }
     return downgradeSteps(graph, applied, heads, above);
   }
-  return upgradeSteps(graph, heads, collectBelow(graph, applied, revisions));
+  return upgradeSteps(graph, heads, collectBelow(graph, applied, positions));
 }
 
 function resolveDestination(graph: RevisionGraph, heads: readonly string[], target: ParsedTarget): Destination {
@@ -174,65 +175,55 @@ function walk(graph: RevisionGraph, text: string, start: string, steps: number, 
   return { revisions: [current] };
 }
 
-/** Applied revisions above `from` (and `from` itself when `inclusive`), following every edge. */
+/** Applied revisions above `from` (and `from` itself when `inclusive`), following every edge, marked by position. */
 function collectAbove(
   graph: RevisionGraph,
-  applied: ReadonlySet<string>,
+  applied: Uint8Array,
   from: readonly string[],
   inclusive: boolean,
-): Set<string> {
-  const found = new Set<string>();
-  const pending: string[] = [];
+): Uint8Array {
+  // Unapplied revisions are pre-marked so that the walk stays among applied ones: the applied set holds every
+  // ancestor of its members, so everything applied above `from` is reachable through applied revisions only.
+  const found = applied.map((isApplied) => isApplied ^ 1);
+  const pending: number[] = [];
   for (const id of from) {
-    if (inclusive && applied.has(id) && !found.has(id)) found.add(id);
-    pending.push(id);
+    const position = graph.positionOf(id);
+    if (applied[position] !== 1) continue;
+    if (inclusive) found[position] = 1;
+    pending.push(position);
   }
-  // The applied set contains every ancestor of its members, so the walk never needs to leave it.
-  while (pending.length > 0) {
-    const revision = graph.get(pending.pop()!);
-    for (const group of [revision.nextRevisions, revision.dependents]) {
-      for (const child of group) {
-        if (!applied.has(child) || found.has(child)) continue;
-        found.add(child);
-        pending.push(child);
-      }
-    }
-  }
+  spread(found, pending, graph.positioned.children);
+  for (let position = 0; position < found.length; position++) found[position]! &= applied[position]!;
   return found;
 }
 
-/** Revisions not yet applied that `to` needs: themselves and their unapplied ancestors, following every edge. */
-function collectBelow(graph: RevisionGraph, applied: ReadonlySet<string>, to: readonly string[]): Set<string> {
-  const found = new Set<string>();
-  const pending: string[] = [];
-  for (const id of to) {
-    if (applied.has(id) || found.has(id)) continue;
-    found.add(id);
-    pending.push(id);
+/** Revisions not yet applied that `to` needs, marked by position: themselves and their unapplied ancestors. */
+function collectBelow(graph: RevisionGraph, applied: Uint8Array, to: readonly number[]): Uint8Array {
+  // Marking the applied revisions as already found stops the walk at them.
+  const found = applied.slice();
+  const pending: number[] = [];
+  for (const position of to) {
+    if (found[position] === 1) continue;
+    found[position] = 1;
+    pending.push(position);
   }
-  while (pending.length > 0) {
-    const revision = graph.get(pending.pop()!);
-    for (const group of [revision.downRevisions, revision.dependsOn]) {
-      for (const parent of group) {
-        if (applied.has(parent) || found.has(parent)) continue;
-        found.add(parent);
-        pending.push(parent);
-      }
-    }
-  }
+  spread(found, pending, graph.positioned.parents);
+  for (let position = 0; position < found.length; position++) found[position]! &= ~applied[position]!;
   return found;
 }
 
-function upgradeSteps(graph: RevisionGraph, initialHeads: readonly string[], toApply: ReadonlySet<string>): Step[] {
+function upgradeSteps(graph: RevisionGraph, initialHeads: readonly string[], toApply: Uint8Array): Step[] {
+  const { ids, down } = graph.positioned;
   const heads = new Set(initialHeads);
   let before: readonly string[] = Object.freeze([...initialHeads]);
   const steps: Step[] = [];
-  for (const id of graph.sortTopologically(toApply)) {
+  for (let position = 0; position < toApply.length; position++) {
+    if (toApply[position] !== 1) continue;
     // A revision replaces its down revisions as a head (several of them for a merge); dependencies stay heads.
-    for (const down of graph.get(id).downRevisions) heads.delete(down);
-    heads.add(id);
-    const after = Object.freeze([...heads].sort(compareIds));
-    steps.push(Object.freeze({ direction: 'up', revision: id, headsBefore: before, headsAfter: after }));
+    for (const parent of down[position]!) heads.delete(ids[parent]!);
+    heads.add(ids[position]!);
+    const after = sortedHeads(heads);
+    steps.push(Object.freeze({ direction: 'up', revision: ids[position]!, headsBefore: before, headsAfter: after }));
     before = after;
   }
   return steps;
@@ -240,24 +231,30 @@ function upgradeSteps(graph: RevisionGraph, initialHeads: readonly string[], toA
 
 function downgradeSteps(
   graph: RevisionGraph,
-  applied: ReadonlySet<string>,
+  applied: Uint8Array,
   initialHeads: readonly string[],
-  toRevert: ReadonlySet<string>,
+  toRevert: Uint8Array,
 ): Step[] {
-  const current = new Set(applied);
+  const { ids, down, next } = graph.positioned;
+  const current = applied.slice();
   const heads = new Set(initialHeads);
   let before: readonly string[] = Object.freeze([...initialHeads]);
   const steps: Step[] = [];
-  for (const id of graph.sortTopologically(toRevert).reverse()) {
-    current.delete(id);
-    heads.delete(id);
+  for (let position = toRevert.length - 1; position >= 0; position--) {
+    if (toRevert[position] !== 1) continue;
+    current[position] = 0;
+    heads.delete(ids[position]!);
     // A down revision becomes a head again once none of its next revisions is applied (both parents of a merge).
-    for (const down of graph.get(id).downRevisions) {
-      if (!graph.get(down).nextRevisions.some((next) => current.has(next))) heads.add(down);
+    for (const parent of down[position]!) {
+      if (!next[parent]!.some((child) => current[child] === 1)) heads.add(ids[parent]!);
     }
-    const after = Object.freeze([...heads].sort(compareIds));
-    steps.push(Object.freeze({ direction: 'down', revision: id, headsBefore: before, headsAfter: after }));
+    const after = sortedHeads(heads);
+    steps.push(Object.freeze({ direction: 'down', revision: ids[position]!, headsBefore: before, headsAfter: after }));
     before = after;
   }
   return steps;
+}
+
+function sortedHeads(heads: ReadonlySet<string>): readonly string[] {
+  return Object.freeze(heads.size === 1 ? [...heads] : [...heads].sort(compareIds));
 }
