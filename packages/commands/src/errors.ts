@@ -1,3 +1,17 @@
+import { relative } from 'node:path';
+import { RevisionError } from '../../core/src/errors';
+import { MigrationFileError } from '../../core/src/migration-file';
+import { DuplicateRevisionError } from '../../adapters/src/fs/migration-directory';
+import { DatabaseUrlError, redactUrl } from '../../adapters/src/typeorm/connection';
+import {
+  DatabaseBusyError,
+  DatabaseConnectionError,
+  DataSourceFileError,
+} from '../../adapters/src/typeorm/data-source';
+import { FolderLockTimeoutError, LockTimeoutError } from '../../adapters/src/typeorm/lock';
+import { MigrationStepError } from '../../adapters/src/typeorm/runner';
+import { TypeScriptSyntaxError } from '../../adapters/src/typescript/typescript-loader';
+
 /**
  * An error a user can act on: its message is one sentence saying what is wrong and what to do, printed without a
  * stack trace (unless `--verbose`), exit code 1. Commands turn every other error into one of these, once.
@@ -5,4 +19,125 @@
 export class UserError extends Error {
   override readonly name = 'UserError';
   readonly exitCode = 1;
+}
+
+/** Where paths in messages are shown from (the workspace root), when known. */
+export interface ErrorContext {
+  readonly workspaceRoot?: string;
+}
+
+const STATEMENT_SHOWN = 300;
+
+/**
+ * The only place that turns core and adapter errors into a user's words: one sentence naming the revision, the
+ * file or the statement, and what to do. Anything unforeseen keeps its message and asks for `--verbose`.
+ */
+export function toUserError(error: unknown, context: ErrorContext = {}): UserError {
+  if (error instanceof UserError) return error;
+  const shown = (file: string) => {
+    if (!context.workspaceRoot) return file;
+    const path = relative(context.workspaceRoot, file);
+    return path && !path.startsWith('..') ? path : file;
+  };
+  const wrap = (message: string) => {
+    const userError = new UserError(message);
+    userError.cause = error;
+    return userError;
+  };
+
+  if (error instanceof RevisionError) return wrap(error.message);
+  if (error instanceof MigrationFileError) return wrap(`${shown(error.file)}: ${error.problem}`);
+  if (error instanceof DuplicateRevisionError) {
+    return wrap(
+      `Revision ${error.revision} is declared by both ${error.files.map(shown).join(' and ')}; give one of them a new revision id.`,
+    );
+  }
+  if (error instanceof TypeScriptSyntaxError) {
+    return wrap(`${shown(error.file)} does not compile: ${error.detail}; fix the file and run again.`);
+  }
+  if (error instanceof DataSourceFileError) return wrap(`${shown(error.file)}: ${error.problem}`);
+  if (error instanceof DatabaseUrlError) return wrap(error.message);
+  if (error instanceof DatabaseConnectionError) return wrap(connectionMessage(error));
+  if (error instanceof DatabaseBusyError) {
+    return wrap(
+      `${error.description.replace(/^Database: /, 'The database ')} stayed busy for ${seconds(error.waitedMs)}: ` +
+        'another process holds its only connection (PGlite serves one at a time); wait for it to finish, or raise --lock-timeout.',
+    );
+  }
+  if (error instanceof LockTimeoutError) {
+    const holder = error.holder
+      ? ` held by ${error.holder.application || 'a session without application_name'}` +
+        (error.holder.since ? ` since ${error.holder.since.toISOString()}` : '')
+      : '';
+    return wrap(
+      `Another migration run holds the migration lock${holder}; waited ${seconds(error.waitedMs)}. ` +
+        'Wait for it to finish, or raise --lock-timeout.',
+    );
+  }
+  if (error instanceof FolderLockTimeoutError) {
+    return wrap(
+      `The embedded database is in use by process ${error.holderPid} on ${error.holderHost}` +
+        `${error.since ? ` since ${error.since.toISOString()}` : ''} (lock file ${shown(error.lockFile)}); waited ` +
+        `${seconds(error.waitedMs)}. Wait for it to finish or stop it, or raise --lock-timeout.`,
+    );
+  }
+  if (error instanceof MigrationStepError) return wrap(stepMessage(error, shown));
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: string }).code;
+  if (code && /^[0-9A-Z]{5}$/.test(code)) {
+    return wrap(`The database refused a request: ${redactUrl(firstLine(message))} (SQLSTATE ${code}).`);
+  }
+  return wrap(`Unexpected error: ${redactUrl(firstLine(message))}; run again with --verbose for details.`);
+}
+
+function connectionMessage(error: DatabaseConnectionError): string {
+  const where = error.description.replace(/^Database: /, '');
+  switch (error.code) {
+    case 'ECONNREFUSED':
+      return `Cannot connect to ${where}: the connection was refused; start the database server, or correct the host and port.`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `Cannot connect to ${where}: the host name does not resolve; correct the host in the URL.`;
+    case 'ETIMEDOUT':
+      return `Cannot connect to ${where}: the connection timed out; check the host, the port and any firewall in between.`;
+    case '28P01':
+    case '28000':
+      return (
+        `Cannot connect to ${where}: the server rejected the password${error.user ? ` of user ${error.user}` : ''}; ` +
+        'correct the password in DATABASE_URL or in the data source.'
+      );
+    case '3D000':
+      return (
+        `Cannot connect to ${where}: database ${error.database ?? ''} does not exist; create it ` +
+        `(createdb ${error.database ?? 'NAME'}) or correct the database name.`
+      );
+    default:
+      return `Cannot connect to ${where}: ${redactUrl(error.detail)}.`;
+  }
+}
+
+function stepMessage(error: MigrationStepError, shown: (file: string) => string): string {
+  const verb = error.direction === 'up' ? 'Upgrade to' : 'Downgrade of';
+  const statement = error.statement
+    ? ` in statement ${truncate(error.statement.replace(/\s+/g, ' ').trim())}`
+    : '';
+  const aftermath = error.rolledBack
+    ? 'it was rolled back and the migrations before it stay applied'
+    : 'it ran without a transaction (transactional = false), so its statements before the failing one stay applied and must be undone by hand';
+  return (
+    `${verb} ${error.revision} (${shown(error.file)}) failed: ${firstLine(error.detail)}${statement}; ` +
+    `${aftermath}. Fix the migration and run migrate again.`
+  );
+}
+
+function truncate(sql: string): string {
+  return sql.length > STATEMENT_SHOWN ? `${sql.slice(0, STATEMENT_SHOWN)}…` : sql;
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0].trim().replace(/[.;]$/, '');
+}
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 1000)} s`;
 }

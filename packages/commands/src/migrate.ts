@@ -1,0 +1,280 @@
+import type { QueryRunner } from 'typeorm';
+import { parseTarget } from '../../core/src/target';
+import { appliedRevisions, planSteps, type Step } from '../../core/src/plan';
+import { loadMigrationFunctions } from '../../adapters/src/fs/migration-directory';
+import { loadDataSource, offlineDataSource } from '../../adapters/src/typeorm/data-source';
+import { acquireMigrationLock } from '../../adapters/src/typeorm/lock';
+import { recordQueries, runSteps, type StepOutcome } from '../../adapters/src/typeorm/runner';
+import {
+  importedRevisionsOf,
+  readTypeormHistory,
+  recogniseTypeormHistory,
+  typeormHistoryTableOf,
+} from '../../adapters/src/typeorm/typeorm-history';
+import { PostgresVersionStore, versionTables, type VersionTables } from '../../adapters/src/typeorm/version-store';
+import {
+  appliedBy,
+  connectProject,
+  editedMigrations,
+  readProjectMigrations,
+  shownPath,
+  toolVersion,
+  type EditedMigration,
+  type ProjectContext,
+  type ProjectDatabase,
+  type ProjectMigrations,
+} from './context';
+import { toUserError, UserError } from './errors';
+import type { Reporter } from './reporter';
+
+export const DEFAULT_LOCK_TIMEOUT_SECONDS = 60;
+
+export interface MigrateOptions {
+  /** `--to` (grammar of SPEC.md); default `head`. */
+  readonly to?: string;
+  /** Print the SQL of the move instead of running it. */
+  readonly sql?: boolean;
+  /** With `sql`: the revision to start from (`base` for an empty database), so that no database is needed. */
+  readonly from?: string;
+  readonly lockTimeoutSeconds?: number;
+  /** Downgrade a database that is not on this machine without asking. */
+  readonly yes?: boolean;
+  /**
+   * Asks the user a yes/no question on a terminal; absent when nobody can answer (CI, a pipe), and then a downgrade of
+   * a database that is not on this machine needs `yes`.
+   */
+  readonly confirm?: (question: string) => Promise<boolean>;
+}
+
+export interface MigrateResult {
+  readonly success: boolean;
+  /** `Database: ...`; absent for `--sql --from`. */
+  readonly database?: string;
+  readonly target: string;
+  readonly headsBefore: readonly string[];
+  readonly headsAfter: readonly string[];
+  readonly steps: readonly StepOutcome[];
+  /** With `sql`: the script. */
+  readonly sql?: string;
+  /** The error, as the one sentence shown to the user. */
+  readonly error?: string;
+}
+
+/**
+ * `migrate`: moves the database to `--to`, up or down as the target requires, under the migration lock, one
+ * transaction per migration. With `sql`, prints the SQL of the move instead.
+ */
+export async function migrate(
+  context: ProjectContext,
+  options: MigrateOptions,
+  reporter: Reporter,
+): Promise<MigrateResult> {
+  const to = options.to ?? 'head';
+  parseTarget(to);
+  const timeoutMs = lockTimeoutMs(options.lockTimeoutSeconds);
+  const migrations = readProjectMigrations(context);
+  if (options.sql && options.from !== undefined) return migrateOffline(context, migrations, to, options.from, reporter);
+
+  const database = await connectProject(context, reporter, timeoutMs);
+  try {
+    if (options.sql) {
+      const heads = await database.store.readHeads();
+      const steps = planSteps(migrations.graph, heads, to);
+      const sql = await renderSql(database.open.queryRunner, steps, migrations, database.tables, true);
+      reporter.info(sql);
+      return { success: true, database: database.target.description, target: to, headsBefore: heads, headsAfter: headsAfterOf(steps, heads), steps: [], sql };
+    }
+    const lock = await acquireMigrationLock(database.open.queryRunner, database.tables.lock, timeoutMs);
+    try {
+      return await migrateLocked(context, migrations, database, to, options, reporter);
+    } finally {
+      await lock.release();
+    }
+  } finally {
+    await database.close();
+  }
+}
+
+function lockTimeoutMs(seconds: number | undefined): number {
+  const value = seconds ?? DEFAULT_LOCK_TIMEOUT_SECONDS;
+  if (!Number.isFinite(value) || value < 0) {
+    throw new UserError(`--lock-timeout must be a number of seconds of 0 or more, not ${String(seconds)}.`);
+  }
+  return value * 1000;
+}
+
+async function migrateLocked(
+  context: ProjectContext,
+  migrations: ProjectMigrations,
+  database: ProjectDatabase,
+  to: string,
+  options: MigrateOptions,
+  reporter: Reporter,
+): Promise<MigrateResult> {
+  const { store } = database;
+  await store.ensureTables();
+  // Read under the lock: a run that waited for another one sees what that one applied.
+  let heads = await store.readHeads();
+  if (heads.length === 0 && (await store.readHistory()).length === 0) {
+    heads = await adoptTypeormHistory(context, migrations, database, reporter);
+  }
+  const edited = editedMigrations(migrations, heads, await store.recordedChecksums());
+  if (edited.length > 0) throw editedError(context, edited, heads);
+  const steps = planSteps(migrations.graph, heads, to);
+  const base = { database: database.target.description, target: to, headsBefore: heads };
+  if (steps.length === 0) {
+    reporter.info(`Nothing to do: the database is already at ${formatHeads(heads)}.`);
+    return { ...base, success: true, headsAfter: heads, steps: [] };
+  }
+  const downgrades = steps.filter((step) => step.direction === 'down').length;
+  if (downgrades > 0 && !database.local && !options.yes) {
+    const question = `Downgrade ${database.target.description.replace(/^Database: /, '')} by ${downgrades} migration(s) to ${to}?`;
+    if (!options.confirm) {
+      throw new UserError(
+        `Refusing to downgrade a database that is not on this machine without confirmation; run it from a terminal ` +
+          `to confirm, or pass --yes.`,
+      );
+    }
+    if (!(await options.confirm(question))) {
+      reporter.info('Nothing done: the downgrade was not confirmed.');
+      return { ...base, success: false, headsAfter: heads, steps: [], error: 'The downgrade was not confirmed.' };
+    }
+  }
+  reporter.info(`Migrating from ${formatHeads(heads)} to ${to} (${steps.length} migration${steps.length === 1 ? '' : 's'}):`);
+  const result = await runSteps({
+    steps,
+    migrations: migrations.byRevision,
+    queryRunner: database.open.queryRunner,
+    store,
+    load: loadMigrationFunctions,
+    appliedBy: appliedBy(),
+    toolVersion: toolVersion(),
+    onStepDone: (outcome) => reporter.step(outcome),
+  });
+  const headsAfter = await store.readHeads();
+  if (result.failure) {
+    const message = toUserError(result.failure, context).message;
+    return { ...base, success: false, headsAfter, steps: result.outcomes, error: message };
+  }
+  reporter.info(`Done: the database is at ${formatHeads(headsAfter)}.`);
+  return { ...base, success: true, headsAfter, steps: result.outcomes };
+}
+
+/**
+ * First run on a database that TypeORM's CLI migrated, in a project whose TypeORM migrations were imported
+ * (`import-typeorm`): stamp the imported revision that TypeORM's `migrations` table stands at.
+ */
+async function adoptTypeormHistory(
+  context: ProjectContext,
+  migrations: ProjectMigrations,
+  database: ProjectDatabase,
+  reporter: Reporter,
+): Promise<string[]> {
+  const imported = importedRevisionsOf(migrations.files);
+  if (imported.length === 0) return [];
+  const options = database.open.dataSource.options as { migrationsTableName?: string; schema?: string };
+  const table = typeormHistoryTableOf(options);
+  const rows = await readTypeormHistory(database.open.queryRunner, table);
+  if (!rows) return [];
+  const recognised = recogniseTypeormHistory(rows, imported, `TypeORM's ${table.name ?? 'migrations'} table`);
+  if (!recognised) return [];
+  const heads = [recognised.revision];
+  const applied = appliedRevisions(migrations.graph, heads);
+  await database.store.record({
+    removeHeads: [],
+    addHeads: heads,
+    entries: applied.map((revision) => {
+      const file = migrations.byRevision.get(revision)!;
+      return {
+        revision,
+        direction: 'stamp' as const,
+        message: file.message,
+        checksum: file.checksum,
+        startedAt: new Date(),
+        durationMs: 0,
+        appliedBy: appliedBy(),
+        toolVersion: toolVersion(),
+      };
+    }),
+  });
+  reporter.info(
+    `Adopted TypeORM's history: ${recognised.typeormNames.length} TypeORM migration(s) already ran, so the database is ` +
+      `stamped at ${recognised.revision} (${shownPath(context, migrations.byRevision.get(recognised.revision)!.file)}).`,
+  );
+  return heads;
+}
+
+function editedError(context: ProjectContext, edited: readonly EditedMigration[], heads: readonly string[]): UserError {
+  const files = edited.map((entry) => `${shownPath(context, entry.file)} (${entry.revision})`).join(', ');
+  const accept = heads.length === 1 ? `migrate-stamp --to=${heads[0]}` : 'migrate-stamp --to=<the current revision>';
+  return new UserError(
+    `Applied migration${edited.length === 1 ? '' : 's'} ${files} ${edited.length === 1 ? 'was' : 'were'} edited after ` +
+      `${edited.length === 1 ? 'it was' : 'they were'} applied to this database (the checksum differs from the recorded one); ` +
+      `restore the file${edited.length === 1 ? '' : 's'}, or record the edit as intended with ${accept}, then run migrate again.`,
+  );
+}
+
+export function formatHeads(heads: readonly string[]): string {
+  return heads.length === 0 ? 'base' : heads.join(', ');
+}
+
+function headsAfterOf(steps: readonly Step[], heads: readonly string[]): readonly string[] {
+  return steps.length > 0 ? steps[steps.length - 1].headsAfter : heads;
+}
+
+/** `--sql --from=REV`: the script of the move from a given revision, with no database at all. */
+async function migrateOffline(
+  context: ProjectContext,
+  migrations: ProjectMigrations,
+  to: string,
+  from: string,
+  reporter: Reporter,
+): Promise<MigrateResult> {
+  const heads = from.trim() === 'base' ? [] : from.split(',').map((reference) => migrations.graph.resolveRevision(reference.trim()));
+  const steps = planSteps(migrations.graph, heads, to);
+  const dataSource = offlineDataSource(await loadDataSource(context.dataSourceFile));
+  const tables = versionTables((dataSource.options as { schema?: string }).schema);
+  const queryRunner = dataSource.createQueryRunner();
+  const sql = await renderSql(queryRunner, steps, migrations, tables, heads.length === 0);
+  reporter.info(sql);
+  return { success: true, target: to, headsBefore: heads, headsAfter: headsAfterOf(steps, heads), steps: [], sql };
+}
+
+/**
+ * The SQL the steps would run, captured by a recording query runner: the migrations' own statements, each in its
+ * transaction, with the version-table statements, as a script for psql.
+ */
+async function renderSql(
+  queryRunner: QueryRunner,
+  steps: readonly Step[],
+  migrations: ProjectMigrations,
+  tables: VersionTables,
+  createTables: boolean,
+): Promise<string> {
+  const recorder = recordQueries(queryRunner);
+  try {
+    const store = new PostgresVersionStore(queryRunner, tables);
+    if (createTables) await store.ensureTables();
+    const result = await runSteps({
+      steps,
+      migrations: migrations.byRevision,
+      queryRunner,
+      store,
+      load: loadMigrationFunctions,
+      appliedBy: appliedBy(),
+      toolVersion: toolVersion(),
+      measure: false,
+      onStepStart: (step, migration) =>
+        recorder.statements.push(
+          `-- ${step.direction === 'up' ? 'Upgrade' : 'Downgrade'} ${step.revision}: ${migration.message.replace(/\n/g, ' ')}`,
+        ),
+    });
+    if (result.failure) throw result.failure;
+  } finally {
+    recorder.restore();
+  }
+  return recorder.statements
+    .map((statement) => (statement.startsWith('-- ') ? `\n${statement}` : `${statement.trim().replace(/;\s*$/, '')};`))
+    .join('\n')
+    .trim();
+}

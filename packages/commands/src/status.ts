@@ -1,0 +1,116 @@
+import { appliedRevisions } from '../../core/src/plan';
+import {
+  connectProject,
+  editedMigrations,
+  readProjectMigrations,
+  shownPath,
+  type ProjectContext,
+  type ProjectMigrations,
+} from './context';
+import { DEFAULT_LOCK_TIMEOUT_SECONDS } from './migrate';
+import type { Reporter } from './reporter';
+
+export interface StatusOptions {
+  /** Fail (exit 1) when the database is not at the head revision(s). */
+  readonly checkHeads?: boolean;
+  readonly lockTimeoutSeconds?: number;
+}
+
+export interface RevisionSummary {
+  readonly revision: string;
+  readonly message: string;
+  /** Relative to the workspace root. */
+  readonly file: string;
+}
+
+export interface StatusResult {
+  readonly success: boolean;
+  readonly database: string;
+  readonly current: readonly RevisionSummary[];
+  readonly heads: readonly string[];
+  readonly atHead: boolean;
+  /** Revisions not applied yet, in the order an upgrade runs them. */
+  readonly pending: readonly RevisionSummary[];
+  /** Applied migrations whose file changed since (checksum mismatch). */
+  readonly edited: readonly RevisionSummary[];
+}
+
+/** `migrate-status`: where the database stands. Reads only; takes no lock and creates nothing. */
+export async function status(context: ProjectContext, options: StatusOptions, reporter: Reporter): Promise<StatusResult> {
+  const migrations = readProjectMigrations(context);
+  const database = await connectProject(
+    context,
+    reporter,
+    (options.lockTimeoutSeconds ?? DEFAULT_LOCK_TIMEOUT_SECONDS) * 1000,
+  );
+  let currentHeads: string[];
+  let recorded: Map<string, string | null>;
+  try {
+    currentHeads = await database.store.readHeads();
+    recorded = await database.store.recordedChecksums();
+  } finally {
+    await database.close();
+  }
+  const result = statusOf(context, migrations, currentHeads, recorded, database.target.description, options);
+  for (const line of renderStatus(result)) reporter.info(line);
+  for (const entry of result.edited) {
+    reporter.warn(
+      `Warning: ${entry.file} (${entry.revision}) was edited after it was applied to this database (checksum differs); ` +
+        `restore it, or record the edit with migrate-stamp.`,
+    );
+  }
+  if (!result.success) {
+    reporter.warn(
+      `The database is not at head: ${result.pending.length} migration(s) pending; run migrate --to=${result.heads.length > 1 ? 'heads' : 'head'}.`,
+    );
+  }
+  return result;
+}
+
+export function statusOf(
+  context: ProjectContext,
+  migrations: ProjectMigrations,
+  currentHeads: readonly string[],
+  recorded: ReadonlyMap<string, string | null>,
+  database: string,
+  options: StatusOptions,
+): StatusResult {
+  const summary = (revision: string): RevisionSummary => {
+    const file = migrations.byRevision.get(revision);
+    return { revision, message: file?.message ?? '', file: file ? shownPath(context, file.file) : '' };
+  };
+  const applied = new Set(appliedRevisions(migrations.graph, currentHeads));
+  const heads = [...migrations.graph.heads()];
+  const atHead = heads.length === currentHeads.length && heads.every((head) => currentHeads.includes(head));
+  const pending = migrations.graph.topologicalOrder().filter((revision) => !applied.has(revision));
+  const edited = editedMigrations(migrations, currentHeads, recorded).map((entry) => summary(entry.revision));
+  return {
+    success: !(options.checkHeads && !atHead),
+    database,
+    current: currentHeads.map(summary),
+    heads,
+    atHead,
+    pending: pending.map(summary),
+    edited,
+  };
+}
+
+export function renderStatus(result: StatusResult): string[] {
+  const lines: string[] = [];
+  if (result.current.length === 0) lines.push('Current revision: none (base)');
+  for (const entry of result.current) {
+    lines.push(`Current revision: ${entry.revision}${entry.message ? `  ${entry.message}` : ''}`);
+  }
+  if (result.heads.length === 0) {
+    lines.push('No migrations yet.');
+  } else if (result.atHead) {
+    lines.push(`At head: yes (${result.heads.join(', ')})`);
+  } else {
+    lines.push(`At head: no (head${result.heads.length === 1 ? '' : 's'} ${result.heads.join(', ')})`);
+  }
+  if (result.pending.length > 0) {
+    lines.push(`Pending (${result.pending.length}):`);
+    for (const entry of result.pending) lines.push(`  ${entry.revision}  ${entry.message}  ${entry.file}`);
+  }
+  return lines;
+}
