@@ -114,17 +114,18 @@ class TargetInference {
   }
 }
 
-/** A test of workspace-relative paths against a glob, matched the way Nx matches globs. */
+/** A test of workspace-relative paths against a glob, matched the way Nx matches globs (compiled once). */
 export function dataSourceMatcher(glob: string): (file: string) => boolean {
-  const { minimatch } = minimatchOfNxDevkit();
-  return (file) => minimatch(file, glob, { dot: false });
+  const { Minimatch } = minimatchOfNxDevkit();
+  const pattern = new Minimatch(glob, { dot: false });
+  return (file) => pattern.match(file);
 }
 
 /**
  * `minimatch` through `@nx/devkit` (a peer dependency that declares it), so the plugin matches globs the way
  * Nx does without a dependency of its own.
  */
-function minimatchOfNxDevkit(): { minimatch: (path: string, pattern: string, options?: { dot?: boolean }) => boolean } {
+function minimatchOfNxDevkit(): { Minimatch: new (pattern: string, options?: { dot?: boolean }) => { match(path: string): boolean } } {
   const fromDevkit = createRequire(require.resolve('@nx/devkit/package.json'));
   return fromDevkit('minimatch');
 }

@@ -1,0 +1,104 @@
+#!/usr/bin/env node
+// What the plugin adds to Nx's project-graph creation: a 500-project workspace (half of the projects hold a
+// data source, each project has a few source files), graph created cold (`nx reset`, no daemon) with and
+// without the plugin registered in nx.json, runs alternated, medians compared. Target: under 10%.
+//
+//   node bench/project-graph.mjs [--projects=500] [--runs=5] [--no-build]
+//
+// Uses the built plugin (`dist/`, built here first unless --no-build), installed the way a user's workspace
+// has it: JavaScript in node_modules.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { printReport, ratio, summarize } from './lib/report.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const argument = (name, fallback) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
+const PROJECTS = argument('projects', 500);
+const RUNS = argument('runs', 5);
+const TARGET_OVERHEAD = 10;
+
+if (!process.argv.includes('--no-build')) {
+  execFileSync(process.execPath, [join(root, 'tools/build.mjs'), '--no-pack'], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+const workspace = mkdtempSync(join(tmpdir(), 'ntm-bench-graph-'));
+const write = (file, text) => {
+  mkdirSync(dirname(join(workspace, file)), { recursive: true });
+  writeFileSync(join(workspace, file), text);
+};
+
+function createWorkspace() {
+  mkdirSync(join(workspace, 'node_modules'));
+  for (const entry of readdirSync(join(root, 'node_modules'))) {
+    if (entry === '.bin' || entry === '.cache') continue;
+    symlinkSync(join(root, 'node_modules', entry), join(workspace, 'node_modules', entry));
+  }
+  symlinkSync(join(root, 'dist'), join(workspace, 'node_modules', 'nx-typeorm-migrations'));
+  write('package.json', JSON.stringify({ name: 'bench', private: true, devDependencies: { nx: '*', 'nx-typeorm-migrations': '*' } }));
+  write('.gitignore', 'node_modules\n.nx\n');
+  for (let i = 0; i < PROJECTS; i++) {
+    const folder = `libs/lib${i}`;
+    write(`${folder}/project.json`, JSON.stringify({ name: `lib${i}`, targets: { build: { command: 'echo build' } } }));
+    write(`${folder}/src/index.ts`, `export * from './lib';\n`);
+    write(`${folder}/src/lib.ts`, `export const value${i} = ${i};\n`);
+    write(`${folder}/src/lib.spec.ts`, `import { value${i} } from './lib';\ntest('v', () => expect(value${i}).toBe(${i}));\n`);
+    if (i % 2 === 0) {
+      write(`${folder}/src/data-source.ts`, "import { DataSource } from 'typeorm';\nexport default new DataSource({ type: 'postgres' });\n");
+      write(`${folder}/src/entities/item.entity.ts`, "import { Entity } from 'typeorm';\n@Entity() export class Item {}\n");
+      write(`${folder}/migrations/versions/.gitkeep`, '');
+    }
+  }
+  execFileSync('git', ['init', '-q'], { cwd: workspace });
+}
+
+function setPlugin(enabled) {
+  write(
+    'nx.json',
+    JSON.stringify({ neverConnectToCloud: true, plugins: enabled ? [{ plugin: 'nx-typeorm-migrations', options: {} }] : [] }, null, 2),
+  );
+}
+
+const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NX_SKIP_NX_CACHE: 'true' };
+const nxBin = join(root, 'node_modules/nx', JSON.parse(readFileSync(join(root, 'node_modules/nx/package.json'), 'utf8')).bin.nx);
+const nx = (...args) => execFileSync(process.execPath, [nxBin, ...args], { cwd: workspace, env, encoding: 'utf8' });
+
+function coldGraphSeconds() {
+  nx('reset', '--only-cache');
+  rmSync(join(workspace, '.nx'), { recursive: true, force: true });
+  const started = process.hrtime.bigint();
+  nx('graph', '--file=graph.json');
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+try {
+  createWorkspace();
+  setPlugin(true);
+  const projects = JSON.parse(nx('show', 'projects', '--json')).length;
+  const withTargets = JSON.parse(nx('show', 'projects', '--with-target=migrate', '--json')).length;
+  if (projects !== PROJECTS || withTargets !== Math.ceil(PROJECTS / 2)) {
+    throw new Error(`The bench workspace has ${projects} projects, ${withTargets} with migrate; expected ${PROJECTS} and ${Math.ceil(PROJECTS / 2)}.`);
+  }
+  const runs = { without: [], with: [] };
+  coldGraphSeconds(); // warms the file system cache for both variants
+  for (let run = 0; run < RUNS; run++) {
+    setPlugin(false);
+    runs.without.push({ seconds: coldGraphSeconds(), peakMb: 0 });
+    setPlugin(true);
+    runs.with.push({ seconds: coldGraphSeconds(), peakMb: 0 });
+  }
+  const without = summarize(`nx graph, ${PROJECTS} projects, without the plugin`, runs.without);
+  const withPlugin = summarize(`nx graph, ${PROJECTS} projects (${withTargets} with a data source), with the plugin`, runs.with);
+  printReport({
+    bench: 'project-graph',
+    rows: [without, withPlugin],
+    ratios: [ratio('graph time with the plugin / without', withPlugin.seconds / without.seconds, '<=', 1 + TARGET_OVERHEAD / 100)],
+    notes: [
+      `cold: nx reset and no daemon before each run; runs alternated; overhead ${(((withPlugin.seconds - without.seconds) / without.seconds) * 100).toFixed(1)} %`,
+    ],
+  });
+} finally {
+  rmSync(workspace, { recursive: true, force: true });
+}
