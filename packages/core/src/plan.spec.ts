@@ -443,3 +443,16 @@ describe('planSteps: random graphs keep the invariants', () => {
     }
   });
 });
+
+describe('planSteps: the README example', () => {
+  it('upgrades a two-revision chain from its base to head', () => {
+    const graph = RevisionGraph.build(() => [
+      { id: '9c1b2a7f3e01', downRevisions: [] },
+      { id: '3f2a9c1b7d4e', downRevisions: ['9c1b2a7f3e01'], message: 'Add users table' },
+    ]);
+    expect(graph.heads()).toEqual(['3f2a9c1b7d4e']);
+    expect(planSteps(graph, ['9c1b2a7f3e01'], 'head')).toEqual([
+      { direction: 'up', revision: '3f2a9c1b7d4e', headsBefore: ['9c1b2a7f3e01'], headsAfter: ['3f2a9c1b7d4e'] },
+    ]);
+  });
+});
