@@ -26,12 +26,10 @@ export function appliedRevisions(graph: RevisionGraph, heads: readonly string[])
 }
 
 /** The heads of an applied set: applied revisions with no applied next revision, sorted by id. */
-export function appliedHeads(graph: RevisionGraph, applied: ReadonlySet<string>): string[] {
-  const heads: string[] = [];
-  for (const id of applied) {
-    if (!graph.get(id).nextRevisions.some((next) => applied.has(next))) heads.push(id);
-  }
-  return heads.sort(compareIds);
+export function appliedHeads(graph: RevisionGraph, applied: Iterable<string>): string[] {
+  const marks = new Uint8Array(graph.size);
+  for (const id of applied) marks[graph.positionOf(id)] = 1;
+  return headsOfMarks(graph, marks);
 }
 
 /** Applied revisions marked by topological position: the heads and everything below them. */
@@ -136,23 +134,23 @@ function walkFromApplied(
   if (bases.length === 0) throw new RelativeWalkError(text, null, steps, 0);
   if (bases.length > 1) throw new AmbiguousWalkError(text, 'bases', null, bases);
   // Nothing applied (on this branch): the first step lands on the base.
-  if (steps === 1) return { revisions: [bases[0]!] };
-  return walk(graph, text, bases[0]!, steps - 1, steps);
+  return walk(graph, text, bases[0]!, steps - 1, 1);
 }
 
 /**
  * Walks `steps` revisions up (next revisions) or down (down revisions) from `start`. Up stops with an error at a
  * branch point; down may end on the parents of a merge, or below a base, but may not pass through either.
- * @param reportedSteps the step count the user asked for, when the walk started one step early (from below a base)
+ * @param stepsBefore steps already taken to reach `start` (1 when an upward walk began below the base: errors then
+ *   count from there)
  */
-function walk(graph: RevisionGraph, text: string, start: string, steps: number, reportedSteps = steps): Destination {
-  const offset = reportedSteps - steps;
+function walk(graph: RevisionGraph, text: string, start: string, steps: number, stepsBefore = 0): Destination {
   let current = start;
-  if (steps > 0) {
+  if (steps >= 0) {
     for (let taken = 0; taken < steps; taken++) {
       const next = graph.get(current).nextRevisions;
-      if (next.length === 0)
-        throw new RelativeWalkError(text, offset > 0 ? null : start, reportedSteps, taken + offset);
+      if (next.length === 0) {
+        throw new RelativeWalkError(text, stepsBefore > 0 ? null : start, steps + stepsBefore, taken + stepsBefore);
+      }
       if (next.length > 1) throw new AmbiguousWalkError(text, 'branch-point', current, next);
       current = next[0]!;
     }
