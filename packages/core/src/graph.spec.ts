@@ -87,6 +87,20 @@ describe('RevisionGraph: linear chain', () => {
   });
 });
 
+describe('RevisionGraph: sorting and caching', () => {
+  const graph = graphOf('p; a1<p; a2<a1; b1<p; b2<b1');
+
+  it('sorts any ids topologically, without duplicates', () => {
+    expect(graph.sortTopologically(['b2', 'p', 'a2', 'b2'])).toEqual(['p', 'a2', 'b2']);
+    expect(graph.sortTopologically([...graph.topologicalOrder()].reverse())).toEqual(graph.topologicalOrder());
+    expect(captureError(() => graph.sortTopologically(['nope']))).toBeInstanceOf(UnknownRevisionError);
+  });
+
+  it('gives the same revision object every time', () => {
+    expect(graph.get('a1')).toBe(graph.get('a1'));
+  });
+});
+
 describe('RevisionGraph: empty', () => {
   it('has no revisions, heads or bases', () => {
     const graph = graphOf('');

@@ -125,6 +125,22 @@ describe('planSteps: linear chain', () => {
   });
 });
 
+describe('planSteps: empty graph', () => {
+  const graph = graphOf('');
+
+  it('has nothing to do for head, heads or base', () => {
+    expect([planSteps(graph, [], 'head'), planSteps(graph, [], 'heads'), planSteps(graph, [], 'base')]).toEqual([
+      [],
+      [],
+      [],
+    ]);
+  });
+
+  it('cannot walk anywhere', () => {
+    expect(captureError(() => planSteps(graph, [], '+1'))).toMatchObject({ code: 'relative-walk', available: 0 });
+  });
+});
+
 describe('planSteps: revision prefixes', () => {
   const graph = graphOf('f00dcafe; beefbeef<f00dcafe; beefd00d<beefbeef');
 
