@@ -1,0 +1,7 @@
+import type { HistoryFormat } from '../../../../commands/src/history';
+import type { CommandTargetOptions } from '../run-command';
+
+export interface MigrateHistoryExecutorSchema extends CommandTargetOptions {
+  range?: string;
+  format?: HistoryFormat;
+}

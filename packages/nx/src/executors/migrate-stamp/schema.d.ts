@@ -1,0 +1,6 @@
+import type { CommandTargetOptions } from '../run-command';
+
+export interface MigrateStampExecutorSchema extends CommandTargetOptions {
+  to: string | number;
+  purge?: boolean;
+}

@@ -1,0 +1,5 @@
+import type { CommandTargetOptions } from '../run-command';
+
+export interface MigrateStatusExecutorSchema extends CommandTargetOptions {
+  checkHeads?: boolean;
+}

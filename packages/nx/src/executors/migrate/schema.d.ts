@@ -1,0 +1,8 @@
+import type { CommandTargetOptions } from '../run-command';
+
+export interface MigrateExecutorSchema extends CommandTargetOptions {
+  to?: string | number;
+  sql?: boolean;
+  from?: string;
+  yes?: boolean;
+}
