@@ -2,6 +2,9 @@ import { readNxJson, updateNxJson, type Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { initGenerator } from './generator';
 
+type TargetDefaultEntries = Record<string, { dependsOn?: unknown[]; cache?: boolean }>;
+const targetDefaultsOf = (tree: Tree) => readNxJson(tree)!.targetDefaults as TargetDefaultEntries;
+
 describe('init generator', () => {
   let tree: Tree;
   beforeEach(() => {
@@ -41,9 +44,8 @@ describe('init generator', () => {
     nxJson.plugins = [{ plugin: 'nx-typeorm-migrations', options: { targetNames: { migrate: 'db-upgrade' } } }];
     updateNxJson(tree, nxJson);
     await initGenerator(tree, { skipFormat: true });
-    const after = readNxJson(tree)!;
-    expect(after.plugins).toEqual([{ plugin: 'nx-typeorm-migrations', options: { targetNames: { migrate: 'db-upgrade' } } }]);
-    expect(after.targetDefaults?.['build']?.dependsOn).toEqual(['^build', '^db-upgrade']);
+    expect(readNxJson(tree)!.plugins).toEqual([{ plugin: 'nx-typeorm-migrations', options: { targetNames: { migrate: 'db-upgrade' } } }]);
+    expect(targetDefaultsOf(tree)['build'].dependsOn).toEqual(['^build', '^db-upgrade']);
   });
 
   it('makes build and e2e of dependents migrate first, keeping what build already depended on', async () => {
@@ -51,7 +53,7 @@ describe('init generator', () => {
     nxJson.targetDefaults = { build: { dependsOn: ['^build', 'codegen'], cache: true } };
     updateNxJson(tree, nxJson);
     await initGenerator(tree, { skipFormat: true });
-    const targetDefaults = readNxJson(tree)!.targetDefaults!;
+    const targetDefaults = targetDefaultsOf(tree);
     expect(targetDefaults['build']).toEqual({ dependsOn: ['^build', 'codegen', '^migrate'], cache: true });
     expect(targetDefaults['e2e']).toEqual({ dependsOn: ['^migrate'] });
   });
@@ -59,7 +61,7 @@ describe('init generator', () => {
   it('takes the dependency away with --migrateBeforeDependents=false', async () => {
     await initGenerator(tree, { skipFormat: true });
     await initGenerator(tree, { migrateBeforeDependents: false, skipFormat: true });
-    const targetDefaults = readNxJson(tree)!.targetDefaults!;
+    const targetDefaults = targetDefaultsOf(tree);
     expect(targetDefaults['build']?.dependsOn).toEqual(['^build']);
     expect(targetDefaults['e2e']?.dependsOn).toEqual([]);
   });

@@ -1,4 +1,4 @@
-import { readNxJson, updateNxJson, type Tree } from '@nx/devkit';
+import { logger, readNxJson, updateNxJson, type Tree } from '@nx/devkit';
 
 /** The targets that must find the databases of the projects they depend on migrated. */
 export const DEPENDENT_TARGETS = ['build', 'e2e'] as const;
@@ -16,6 +16,11 @@ export function setMigrateBeforeDependents(tree: Tree, enabled: boolean, migrate
   const targetDefaults = { ...nxJson.targetDefaults } as Record<string, { dependsOn?: unknown[] }>;
   for (const target of DEPENDENT_TARGETS) {
     const current = targetDefaults[target];
+    if (Array.isArray(current)) {
+      // Nx 23's list form of target defaults (entries with filters) is the user's own design: say, don't rewrite.
+      logger.warn(`nx.json targetDefaults.${target} is a list; add "${dependency}" to the dependsOn of its entries yourself.`);
+      continue;
+    }
     const dependsOn = current?.dependsOn ?? (target === 'build' ? ['^build'] : []);
     const without = dependsOn.filter((entry) => entry !== dependency);
     if (enabled) {
