@@ -58,18 +58,23 @@ interface DeclaredRevision {
 const NONE: readonly number[] = Object.freeze([]);
 const NONE_IDS: readonly string[] = Object.freeze([]);
 
-function unique(values: readonly string[]): string[] {
-  return values.length < 2 ? [...values] : [...new Set(values)];
+/** The values without repeats; the same array when there can be none (no copy per revision of a large graph). */
+function unique(values: readonly string[] | undefined): readonly string[] {
+  if (values === undefined || values.length === 0) return NONE_IDS;
+  return values.length === 1 ? values : [...new Set(values)];
 }
 
 function declare(spec: RevisionSpec): DeclaredRevision {
   const id = spec.id;
   if (!isValidName(id)) throw new InvalidRevisionIdError(id);
   const downRevisions = unique(spec.downRevisions);
-  const dependsOn = unique(spec.dependsOn ?? []).filter((dependency) => !downRevisions.includes(dependency));
+  const declaredDependencies = unique(spec.dependsOn);
+  const dependsOn = declaredDependencies.some((dependency) => downRevisions.includes(dependency))
+    ? declaredDependencies.filter((dependency) => !downRevisions.includes(dependency))
+    : declaredDependencies;
   if (downRevisions.includes(id)) throw new SelfReferenceError(id, 'downRevision');
   if (dependsOn.includes(id)) throw new SelfReferenceError(id, 'dependsOn');
-  const branchLabels = unique(spec.branchLabels ?? []);
+  const branchLabels = unique(spec.branchLabels);
   for (const label of branchLabels) {
     if (!isValidName(label)) throw new InvalidBranchLabelError(label, id);
   }
@@ -85,7 +90,8 @@ export class RevisionGraph {
   /** The graph by topological position. */
   readonly positioned: PositionedRevisions;
   private readonly declared: readonly DeclaredRevision[];
-  private readonly position: ReadonlyMap<string, number>;
+  private readonly suppliedIndex: ReadonlyMap<string, number>;
+  private readonly positionOfSupplied: Int32Array;
   private readonly materialized: (Revision | undefined)[];
   private readonly labelOwners: ReadonlyMap<string, string>;
   private readonly labelMembers: ReadonlyMap<string, readonly string[]>;
@@ -95,41 +101,56 @@ export class RevisionGraph {
 
   private constructor(supplied: readonly DeclaredRevision[], suppliedIndex: ReadonlyMap<string, number>) {
     const count = supplied.length;
+    // Built by supplied index, then renumbered in place to topological positions: at 100,000 revisions the garbage
+    // collector, not the algorithm, is what costs, so no per-revision array is made twice.
     const down: (readonly number[])[] = new Array(count);
     const dependencies: (readonly number[])[] = new Array(count);
-    supplied.forEach((revision, index) => {
+    const next: number[][] = new Array(count);
+    const dependents: number[][] = new Array(count);
+    for (let index = 0; index < count; index++) {
+      const revision = supplied[index]!;
       down[index] = resolveEdges(revision, 'downRevision', suppliedIndex);
       dependencies[index] = resolveEdges(revision, 'dependsOn', suppliedIndex);
-    });
-    const order = topologicalSort(supplied, down, dependencies);
+    }
+    for (let index = 0; index < count; index++) {
+      for (const parent of down[index]!) (next[parent] ??= []).push(index);
+      for (const parent of dependencies[index]!) (dependents[parent] ??= []).push(index);
+    }
+    const order = topologicalSort(supplied, down, dependencies, next, dependents);
     const positionOfSupplied = new Int32Array(count);
     order.forEach((index, position) => (positionOfSupplied[index] = position));
-    const at = (indices: readonly number[]) =>
-      indices.length === 0 ? NONE : indices.map((i) => positionOfSupplied[i]!);
+    for (const lists of [down, dependencies, next, dependents] as number[][][]) {
+      for (const list of lists) {
+        if (list === undefined) continue;
+        for (let k = 0; k < list.length; k++) list[k] = positionOfSupplied[list[k]!]!;
+      }
+    }
 
-    const declared = order.map((index) => supplied[index]!);
+    const ids = new Array<string>(count);
     const byPosition = {
-      ids: declared.map((revision) => revision.id),
-      down: order.map((index) => at(down[index]!)),
-      parents: order.map((index) =>
-        dependencies[index]!.length === 0 ? at(down[index]!) : at([...down[index]!, ...dependencies[index]!]),
-      ),
-      next: new Array<number[]>(count),
-      children: new Array<number[]>(count),
+      ids,
+      down: new Array<readonly number[]>(count),
+      parents: new Array<readonly number[]>(count),
+      next: new Array<readonly number[]>(count),
+      children: new Array<readonly number[]>(count),
     };
-    byPosition.down.forEach((parents, position) => {
-      for (const parent of parents) (byPosition.next[parent] ??= []).push(position);
-    });
-    byPosition.parents.forEach((parents, position) => {
-      for (const parent of parents) (byPosition.children[parent] ??= []).push(position);
-    });
+    const declared = new Array<DeclaredRevision>(count);
     for (let position = 0; position < count; position++) {
-      byPosition.next[position] ??= NONE as number[];
-      byPosition.children[position] ??= NONE as number[];
+      const index = order[position]!;
+      declared[position] = supplied[index]!;
+      ids[position] = supplied[index]!.id;
+      const parents = down[index]!;
+      const children = next[index] ?? NONE;
+      byPosition.down[position] = parents;
+      byPosition.next[position] = children;
+      byPosition.parents[position] =
+        dependencies[index]!.length === 0 ? parents : [...parents, ...dependencies[index]!];
+      byPosition.children[position] = dependents[index] === undefined ? children : [...children, ...dependents[index]!];
     }
     this.positioned = Object.freeze(byPosition);
     this.declared = declared;
-    this.position = new Map(byPosition.ids.map((id, position) => [id, position]));
+    this.suppliedIndex = suppliedIndex;
+    this.positionOfSupplied = positionOfSupplied;
     this.materialized = new Array(count);
 
     const labelOwners = new Map<string, string>();
@@ -144,7 +165,7 @@ export class RevisionGraph {
     const branchesAt = new Map<number, string[]>();
     const labelMembers = new Map<string, readonly string[]>();
     for (const label of [...labelOwners.keys()].sort(compareIds)) {
-      const members = branchMembers(this.positioned, this.position.get(labelOwners.get(label)!)!);
+      const members = branchMembers(this.positioned, this.positionOf(labelOwners.get(label)!));
       labelMembers.set(label, Object.freeze(members.map((position) => byPosition.ids[position]!)));
       for (const member of members) {
         const labels = branchesAt.get(member);
@@ -155,8 +176,7 @@ export class RevisionGraph {
     this.labelMembers = labelMembers;
     this.branchesAt = branchesAt;
 
-    const { ids, next } = byPosition;
-    this.headIds = Object.freeze(ids.filter((_, position) => next[position]!.length === 0).sort(compareIds));
+    this.headIds = Object.freeze(ids.filter((_, position) => byPosition.next[position]!.length === 0).sort(compareIds));
     this.baseIds = Object.freeze(ids.filter((_, position) => byPosition.down[position]!.length === 0).sort(compareIds));
   }
 
@@ -182,7 +202,7 @@ export class RevisionGraph {
   }
 
   has(id: string): boolean {
-    return this.position.has(id);
+    return this.suppliedIndex.has(id);
   }
 
   /** The revision with this exact id; {@link UnknownRevisionError} when there is none. */
@@ -211,9 +231,9 @@ export class RevisionGraph {
 
   /** Position of a revision in {@link topologicalOrder}. */
   positionOf(id: string): number {
-    const position = this.position.get(id);
-    if (position === undefined) throw new UnknownRevisionError(id);
-    return position;
+    const index = this.suppliedIndex.get(id);
+    if (index === undefined) throw new UnknownRevisionError(id);
+    return this.positionOfSupplied[index]!;
   }
 
   /** The given revisions in topological order (base first), without duplicates. */
@@ -224,7 +244,7 @@ export class RevisionGraph {
     if (wanted.size * Math.log2(wanted.size + 1) > this.size) {
       return this.positioned.ids.filter((id) => wanted.has(id));
     }
-    return [...wanted].sort((a, b) => this.position.get(a)! - this.position.get(b)!);
+    return [...wanted].sort((a, b) => this.positionOf(a) - this.positionOf(b));
   }
 
   /** Revisions below the given ones (down revisions and, by default, dependencies), in topological order. */
@@ -274,7 +294,7 @@ export class RevisionGraph {
   /** The heads of a labelled branch, sorted by id. */
   branchHeads(label: string): readonly string[] {
     return this.branchRevisions(label)
-      .filter((id) => this.positioned.next[this.position.get(id)!]!.length === 0)
+      .filter((id) => this.positioned.next[this.positionOf(id)]!.length === 0)
       .sort(compareIds);
   }
 
@@ -304,7 +324,7 @@ export class RevisionGraph {
    * {@link MultipleHeadsError} (a label whose branch has several heads).
    */
   resolveRevision(text: string): string {
-    if (this.position.has(text)) return text;
+    if (this.suppliedIndex.has(text)) return text;
     if (this.labelOwners.has(text)) return this.labelHead(text, text);
     if (text.length >= MIN_PREFIX_LENGTH) {
       const candidates: string[] = [];
@@ -376,16 +396,15 @@ function topologicalSort(
   revisions: readonly DeclaredRevision[],
   down: readonly (readonly number[])[],
   dependencies: readonly (readonly number[])[],
+  next: readonly (readonly number[] | undefined)[],
+  dependents: readonly (readonly number[] | undefined)[],
 ): number[] {
   const count = revisions.length;
   const waiting = new Int32Array(count);
-  const children: number[][] = new Array(count);
   const ready: number[] = [];
   for (let index = 0; index < count; index++) {
     waiting[index] = down[index]!.length + dependencies[index]!.length;
     if (waiting[index] === 0) ready.push(index);
-    for (const parent of down[index]!) (children[parent] ??= []).push(index);
-    for (const parent of dependencies[index]!) (children[parent] ??= []).push(index);
   }
   const byIdDescending = (a: number, b: number) => compareIds(revisions[b]!.id, revisions[a]!.id);
   ready.sort(byIdDescending);
@@ -394,8 +413,9 @@ function topologicalSort(
   while (ready.length > 0) {
     const index = ready.pop()!;
     order.push(index);
-    for (const child of children[index] ?? NONE) {
-      if (--waiting[child]! === 0) released.push(child);
+    for (const children of [next[index], dependents[index]]) {
+      if (children === undefined) continue;
+      for (const child of children) if (--waiting[child]! === 0) released.push(child);
     }
     if (released.length > 1) released.sort(byIdDescending);
     for (const child of released) ready.push(child);
