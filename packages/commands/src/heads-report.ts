@@ -2,6 +2,8 @@ import { relative } from 'node:path';
 import type { RevisionGraph } from '../../core/src/graph';
 import type { MigrationFile } from '../../adapters/src/fs/migration-directory';
 import { fileAuthors, type FileAuthor } from '../../adapters/src/git/git-history';
+import type { ProjectContext, ProjectMigrations } from './context';
+import { UserError } from './errors';
 
 /**
  * The report of several heads: when two developers each add a migration on top of the same revision, every command
@@ -73,4 +75,13 @@ function authorText(head: HeadDescription): string {
 export function multipleHeadsReport(input: HeadsReportInput): string | undefined {
   if (input.graph.heads().length < 2) return undefined;
   return formatHeadsReport(input.projectName, describeHeads(input));
+}
+
+/**
+ * Stops a command that would pick "the" head (migrate --to=head, migrate-status, the migration generator without
+ * --head) when there are several, with the heads report as its message.
+ */
+export function refuseMultipleHeads(context: ProjectContext, migrations: ProjectMigrations): void {
+  const report = multipleHeadsReport({ ...context, graph: migrations.graph, migrations: migrations.files });
+  if (report) throw new UserError(report);
 }

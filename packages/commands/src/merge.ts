@@ -1,7 +1,9 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RevisionGraph } from '../../core/src/graph';
 import { migrationFileName, newRevisionId, renderMigrationFile } from '../../core/src/migration-file';
 import { UserError } from './errors';
+import { readProjectMigrations, type ProjectContext } from './context';
 
 /**
  * `merge`: one new revision whose down revisions are several heads (by default all of them), with empty `up` and
@@ -79,4 +81,12 @@ function resolve(graph: RevisionGraph): (text: string) => string {
       throw new UserError((error as Error).message);
     }
   };
+}
+
+/** Reads the project's migrations, plans the merge revision and writes it; returns what was written. */
+export function merge(context: ProjectContext, options: MergeOptions): PlannedRevisionFile {
+  const { graph } = readProjectMigrations(context);
+  const planned = planMerge({ ...context, graph }, options);
+  writeFileSync(planned.path, planned.content);
+  return planned;
 }

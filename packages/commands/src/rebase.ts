@@ -1,9 +1,12 @@
+import { existsSync, writeFileSync } from 'node:fs';
 import type { RevisionGraph } from '../../core/src/graph';
 import { rewriteDownRevision } from '../../core/src/migration-file';
 import type { MigrationFile } from '../../adapters/src/fs/migration-directory';
 import { fileAuthors } from '../../adapters/src/git/git-history';
-import { UserError } from './errors';
+import { locateProjectDatabase, readProjectMigrations, type ProjectContext } from './context';
+import { toUserError, UserError } from './errors';
 import type { PlannedRevisionFile } from './merge';
+import type { Reporter } from './reporter';
 
 /**
  * `rebase`: the revisions that exist only on one branch are put on top of the other head, by rewriting the down
@@ -145,4 +148,52 @@ export function refuseAppliedRevisions(
       `downgrade it first (nx run ${projectName}:migrate --to=${plan.moved[0]}-1) or join the branches with ` +
       `nx g nx-typeorm-migrations:merge --project=${projectName}.`,
   );
+}
+
+export interface RebaseResult extends RebasePlan {
+  /** What was learnt from the project's database: checked, or why not. */
+  readonly databaseNote: string;
+}
+
+/**
+ * Plans the rebase, asks the project's database (DATABASE_URL, the data source's own, or the embedded one when it
+ * exists) which revisions it has applied and refuses if one of the moved revisions is among them, then rewrites the
+ * files. An unreachable database is noted, not fatal: other developers' databases cannot be asked either.
+ */
+export async function rebase(
+  context: ProjectContext,
+  options: RebaseOptions,
+  reporter: Reporter,
+): Promise<RebaseResult> {
+  const { graph, files } = readProjectMigrations(context);
+  const plan = planRebase({ ...context, graph, migrations: files }, options);
+  const databaseNote = await checkNotApplied(context, plan, graph, reporter);
+  for (const file of plan.files) writeFileSync(file.path, file.content);
+  return { ...plan, databaseNote };
+}
+
+async function checkNotApplied(
+  context: ProjectContext,
+  plan: RebasePlan,
+  graph: RevisionGraph,
+  reporter: Reporter,
+): Promise<string> {
+  const located = await locateProjectDatabase(context, reporter);
+  const where = located.target.description.replace(/^Database: /, '');
+  const { source } = located.target;
+  if (source.kind === 'embedded' && !existsSync(source.dataDir)) return `no local database yet (${where})`;
+  let heads: string[];
+  try {
+    const database = await located.connect(10_000);
+    try {
+      heads = await database.store.readHeads();
+    } finally {
+      await database.close();
+    }
+  } catch (error) {
+    return `could not reach ${where} (${toUserError(error).message}); applied revisions not checked`;
+  }
+  const known = heads.filter((head) => graph.has(head));
+  refuseAppliedRevisions(plan, new Set(graph.ancestors(known, { inclusive: true })), where, context.projectName);
+  return `${where} has none of the moved revisions applied`;
 }
