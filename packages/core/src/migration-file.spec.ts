@@ -252,6 +252,10 @@ describe('names and checksums', () => {
     expect(isValidRevisionId('abc_123')).toBe(true);
     expect(isValidRevisionId('')).toBe(false);
     expect(isValidRevisionId('abc-123')).toBe(false);
+    expect(isValidRevisionId('head')).toBe(false);
+    expect(isValidRevisionId('heads')).toBe(false);
+    expect(isValidRevisionId('base')).toBe(false);
+    expect(isValidRevisionId('baseline')).toBe(true);
   });
 
   it('checksums ignore CRLF versus LF but see any other edit', () => {

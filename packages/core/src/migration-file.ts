@@ -45,9 +45,11 @@ export class MigrationFileError extends Error {
 }
 
 const REVISION_ID = /^[A-Za-z0-9_]+$/;
+/** Words of the `--to` grammar; a revision or label of that name could never be addressed. */
+const RESERVED = new Set(['head', 'heads', 'base']);
 
 export function isValidRevisionId(id: string): boolean {
-  return REVISION_ID.test(id);
+  return REVISION_ID.test(id) && !RESERVED.has(id);
 }
 
 /** A new random revision id: 12 lowercase hex characters, like Alembic's. */
@@ -78,7 +80,7 @@ export function checksumOf(text: string): string {
 export function renderMigrationFile(spec: MigrationFileSpec): string {
   for (const id of [spec.revision, ...spec.downRevisions, ...(spec.dependsOn ?? [])]) {
     if (!isValidRevisionId(id)) {
-      throw new Error(`"${id}" is not a valid revision id: use letters, digits and _ only.`);
+      throw new Error(`"${id}" is not a valid revision id: use letters, digits and _ only, and not head, heads or base.`);
     }
   }
   const message = spec.message.trim();
