@@ -1,0 +1,142 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { Client } from 'pg';
+import { createTestDatabase, type TestDatabase } from '../packages/testing/src/databases';
+
+/**
+ * The packed plugin in a workspace made from scratch the way a user makes one: npm packages from the registry,
+ * `nx add`, `setup`, an unqualified `nx g migration`, `migrate` on the PostgreSQL server and on the embedded
+ * database, a build that migrates its dependency first, and `nx affected` over two commits.
+ *
+ * Nx versions: `E2E_NX_VERSIONS` (comma-separated), default the current major and the one before.
+ */
+const NX_VERSIONS = (process.env['E2E_NX_VERSIONS'] ?? '23.2.1,22.6.1').split(',').map((v) => v.trim());
+const root = join(__dirname, '..');
+
+let tarball: string;
+
+beforeAll(() => {
+  const output = execFileSync(process.execPath, [join(root, 'tools/build.mjs')], { cwd: root, encoding: 'utf8' });
+  tarball = output.trim().split('\n').pop()!;
+});
+
+describe.each(NX_VERSIONS)('a fresh workspace on Nx %s', (nxVersion) => {
+  let workspace: string;
+  let server: TestDatabase;
+
+  const write = (file: string, text: string) => {
+    mkdirSync(dirname(join(workspace, file)), { recursive: true });
+    writeFileSync(join(workspace, file), text);
+  };
+  const run = (command: string, args: string[], env: Record<string, string> = {}) => {
+    const result = spawnSync(command, args, {
+      cwd: workspace,
+      encoding: 'utf8',
+      env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NX_INTERACTIVE: 'false', NX_OUTPUT_STYLE: 'stream', CI: 'true', ...env },
+    });
+    const output = `${result.stdout}\n${result.stderr}`;
+    if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.status}:\n${output}`);
+    return output;
+  };
+  const nx = (args: string[], env?: Record<string, string>) => run(join(workspace, 'node_modules/.bin/nx'), args, env);
+  const git = (...args: string[]) => run('git', args);
+
+  beforeAll(async () => {
+    workspace = mkdtempSync(join(tmpdir(), `ntm-e2e-nx${nxVersion.split('.')[0]}-`));
+    server = await createTestDatabase('postgres');
+    write(
+      'package.json',
+      JSON.stringify(
+        { name: 'shop', private: true, devDependencies: { nx: nxVersion, typeorm: '1.1.1', pg: '8.23.1' } },
+        null,
+        2,
+      ),
+    );
+    write('nx.json', JSON.stringify({ neverConnectToCloud: true }, null, 2));
+    write('.gitignore', 'node_modules\n.nx\n');
+    write('packages/db/project.json', JSON.stringify({ name: 'db', targets: {} }));
+    write(
+      'packages/app/project.json',
+      JSON.stringify({ name: 'app', implicitDependencies: ['db'], targets: { build: { command: 'node -e "console.log(\'app built\')"' } } }),
+    );
+    write(
+      'packages/tools/project.json',
+      JSON.stringify({ name: 'tools', targets: { build: { command: 'node -e "console.log(\'tools built\')"' } } }),
+    );
+    write('packages/tools/src/index.ts', 'export const version = 1;\n');
+    run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error']);
+    git('init', '-q');
+    git('config', 'user.email', 'e2e@example.com');
+    git('config', 'user.name', 'e2e');
+  });
+
+  afterAll(async () => {
+    await server?.drop();
+    if (workspace) rmSync(workspace, { recursive: true, force: true });
+  });
+
+  it('nx add installs the tarball and registers the plugin', () => {
+    nx(['add', `nx-typeorm-migrations@file:${tarball}`]);
+    const nxJson = JSON.parse(readFileSync(join(workspace, 'nx.json'), 'utf8'));
+    expect(nxJson.plugins).toEqual([expect.objectContaining({ plugin: 'nx-typeorm-migrations' })]);
+    expect(nxJson.targetDefaults.build.dependsOn).toContain('^migrate');
+    expect(readFileSync(join(workspace, '.gitignore'), 'utf8')).toContain('.nx-typeorm-migrations/');
+  });
+
+  it('setup gives the project a data source and the five targets', () => {
+    nx(['g', 'nx-typeorm-migrations:setup', '--project=db', '--no-interactive']);
+    expect(readFileSync(join(workspace, 'packages/db/src/data-source.ts'), 'utf8')).toContain("process.env['DATABASE_URL']");
+    const project = JSON.parse(nx(['show', 'project', 'db', '--json']).trim().split('\n').filter((l) => l.startsWith('{')).pop()!);
+    expect(Object.keys(project.targets)).toEqual(
+      expect.arrayContaining(['migrate', 'migrate-status', 'migrate-history', 'migrate-check', 'migrate-stamp']),
+    );
+  });
+
+  it('an unqualified nx g migration autogenerates the first revision', () => {
+    const output = nx(['g', 'migration', '--project=db', '--message=Create examples', '--no-interactive']);
+    const files = readdirSync(join(workspace, 'packages/db/migrations/versions')).filter((f) => f.endsWith('.ts'));
+    expect(files).toEqual([expect.stringMatching(/^[0-9a-f]{12}_create_examples\.ts$/)]);
+    expect(readFileSync(join(workspace, 'packages/db/migrations/versions', files[0]), 'utf8')).toContain('CREATE TABLE "examples"');
+    expect(output).toContain('examples');
+  });
+
+  it('migrates the PostgreSQL server named by DATABASE_URL to head', async () => {
+    const output = nx(['run', 'db:migrate', '--to=head'], { DATABASE_URL: server.url });
+    expect(output).toContain('(DATABASE_URL)');
+    const client = new Client({ connectionString: server.url });
+    await client.connect();
+    try {
+      const { rows } = await client.query(`SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'examples'`);
+      expect(rows[0].n).toBe(1);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('migrates the embedded database when no database is configured', () => {
+    const output = nx(['run', 'db:migrate', '--to=head']);
+    expect(output).toContain('embedded PostgreSQL in .nx-typeorm-migrations/db');
+    expect(nx(['run', 'db:migrate-status', '--check-heads'])).toMatch(/At head: yes/);
+  });
+
+  it('nx build app runs db:migrate first', () => {
+    const output = nx(['build', 'app', '--output-style=stream']);
+    const migrated = output.indexOf('Database: embedded PostgreSQL in .nx-typeorm-migrations/db');
+    expect(output).toContain('db:migrate');
+    expect(migrated).toBeGreaterThanOrEqual(0);
+    expect(output.indexOf('app built')).toBeGreaterThan(migrated);
+  });
+
+  it('nx affected over two commits runs only the changed project', () => {
+    git('add', '-A');
+    git('commit', '-qm', 'base');
+    write('packages/tools/src/index.ts', 'export const version = 2;\n');
+    git('commit', '-qam', 'change tools only');
+    const output = nx(['affected', '-t', 'build,migrate-status', '--base=HEAD~1', '--head=HEAD', '--output-style=stream']);
+    expect(output).toContain('tools built');
+    expect(output).not.toContain('db:');
+    expect(output).not.toContain('app built');
+  });
+});
