@@ -36,8 +36,10 @@ import type { Reporter } from './reporter';
 export interface CheckOptions {
   /** Lint only the migration files changed since the merge base with this git ref (e.g. `origin/main`). */
   readonly base?: string;
-  /** A PostgreSQL server on which the shadow database is created; default an in-memory PGlite. */
+  /** A PostgreSQL server on which the shadow database is created; default `SHADOW_DATABASE_URL`, else PGlite. */
   readonly shadowDatabaseUrl?: string;
+  /** Seconds to wait for a busy database when `DATABASE_URL` is checked (default 60). */
+  readonly lockTimeoutSeconds?: number;
 }
 
 export interface CheckLine {
@@ -93,7 +95,8 @@ export async function check(context: ProjectContext, options: CheckOptions, repo
   const ordered = graph.topologicalOrder().map((id) => migrations.byRevision.get(id)!);
   await checkOnShadow(context, options, ordered, add);
   add(await lintNewMigrations(context, options, files));
-  if (context.env['DATABASE_URL']?.trim()) add(await verifyAppliedChecksums(context, migrations, reporter));
+  if (context.env['DATABASE_URL']?.trim())
+    add(await verifyAppliedChecksums(context, migrations, reporter, (options.lockTimeoutSeconds ?? 60) * 1000));
   return result();
 }
 
@@ -109,7 +112,9 @@ async function checkOnShadow(
   add: (line: CheckLine) => void,
 ): Promise<void> {
   const dataSource = await loadDataSource(context.dataSourceFile);
-  const shadow = await startShadowDatabase(options.shadowDatabaseUrl);
+  const shadow = await startShadowDatabase(
+    options.shadowDatabaseUrl ?? (context.env['SHADOW_DATABASE_URL'] || undefined),
+  );
   let connected: DataSource | undefined;
   try {
     connected = await connectDataSourceTo(dataSource, shadow.url);
@@ -263,9 +268,10 @@ async function verifyAppliedChecksums(
   context: ProjectContext,
   migrations: ProjectMigrations,
   reporter: Reporter,
+  timeoutMs: number,
 ): Promise<CheckLine> {
   const name = 'applied migrations unchanged';
-  const database = await connectProject(context, reporter, 60_000);
+  const database = await connectProject(context, reporter, timeoutMs);
   const where = database.target.description.replace(/^Database: /, '');
   try {
     const heads = await database.store.readHeads();

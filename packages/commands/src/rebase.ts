@@ -167,12 +167,16 @@ export async function rebase(
 ): Promise<RebaseResult> {
   const { graph, files } = readProjectMigrations(context);
   const plan = planRebase({ ...context, graph, migrations: files }, options);
-  const databaseNote = await checkNotApplied(context, plan, graph, reporter);
+  const databaseNote = await refuseIfApplied(context, plan, graph, reporter);
   for (const file of plan.files) writeFileSync(file.path, file.content);
   return { ...plan, databaseNote };
 }
 
-async function checkNotApplied(
+/**
+ * Asks the project's database which revisions it has applied and throws when a moved one is among them; returns
+ * what was learnt (checked, no local database yet, or unreachable).
+ */
+export async function refuseIfApplied(
   context: ProjectContext,
   plan: RebasePlan,
   graph: RevisionGraph,

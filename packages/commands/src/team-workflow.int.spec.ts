@@ -15,6 +15,11 @@ import { readProjectMigrations, type ProjectContext } from './context';
 import { merge } from './merge';
 import { rebase } from './rebase';
 import { MemoryReporter } from './reporter';
+import { FsTree, flushChanges } from 'nx/src/generators/tree';
+import type { ExecutorContext } from '@nx/devkit';
+import migrateCheckExecutor from '../../nx/src/executors/migrate-check/executor';
+import { mergeGenerator } from '../../nx/src/generators/merge/generator';
+import { rebaseGenerator } from '../../nx/src/generators/rebase/generator';
 
 /**
  * The team workflow for real: a git repository holding an Nx-style project with a TypeORM entity, two branches
@@ -75,6 +80,8 @@ function newWorkspaceDir(): string {
 
 function writeProject(root: string): void {
   mkdirSync(join(root, 'apps/shop/src'), { recursive: true });
+  writeFileSync(join(root, 'nx.json'), '{}\n');
+  writeFileSync(join(root, 'apps/shop/project.json'), JSON.stringify({ name: PROJECT, root: 'apps/shop' }));
   mkdirSync(join(root, 'apps/shop/migrations/versions'), { recursive: true });
   writeFileSync(join(root, 'apps/shop/src/item.entity.ts'), ENTITY);
   writeFileSync(join(root, 'apps/shop/src/data-source.ts'), DATA_SOURCE);
@@ -243,6 +250,57 @@ describe.each(DATABASE_KINDS)('team workflow (%s)', (kind) => {
         .replace(' * Revises: base0000', ' * Revises: aaaa0001'),
     );
     expectAllPassed(await runCheck(workspace.input, workspace.options));
+  });
+
+  it('the migrate-check executor prints ✔/✖ lines and fails on two heads; the merge and rebase generators fix it', async () => {
+    workspace = twoBranchesMerged(kind);
+    const root = workspace.root;
+    const context = {
+      root,
+      cwd: root,
+      isVerbose: false,
+      projectName: PROJECT,
+      projectsConfigurations: { version: 2, projects: { [PROJECT]: { root: 'apps/shop' } } },
+    } as unknown as ExecutorContext;
+    const options = {
+      dataSource: 'apps/shop/src/data-source.ts',
+      migrationsDir: 'apps/shop/migrations/versions',
+      ...workspace.options,
+    };
+    const output: string[] = [];
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      output.push(String(chunk));
+      return true;
+    });
+    try {
+      expect(await migrateCheckExecutor(options, context)).toEqual({ success: false });
+      expect(output.join('')).toMatch(/^✖ one head: Project shop has 2 head revisions \(aaaa0001, bbbb0002\)/m);
+      expect(output.join('')).toMatch(/^✔ stairway: /m);
+
+      const rebaseTree = new FsTree(root, false);
+      await rebaseGenerator(rebaseTree, { project: PROJECT });
+      flushChanges(root, rebaseTree.listChanges());
+      output.length = 0;
+      expect(await migrateCheckExecutor(options, context)).toEqual({ success: true });
+      expect(
+        output
+          .join('')
+          .trim()
+          .split('\n')
+          .map((line) => line.slice(0, 2)),
+      ).toEqual(['✔ ', '✔ ', '✔ ', '✔ ', '✔ ']);
+    } finally {
+      write.mockRestore();
+    }
+
+    workspace.git(['checkout', '-q', '--', '.']);
+    const mergeTree = new FsTree(root, false);
+    await mergeGenerator(mergeTree, { project: PROJECT, message: 'Merge audit tables', revId: 'ffff0009' });
+    flushChanges(root, mergeTree.listChanges());
+    expect(readProjectMigrations(workspace.input).graph.heads()).toEqual(['ffff0009']);
+    await expect(mergeGenerator(new FsTree(root, false), { project: PROJECT, message: 'Again' })).rejects.toThrow(
+      'Project shop has a single head (ffff0009); there is nothing to merge.',
+    );
   });
 
   it('rebase refuses a revision the database records as applied, and an edited applied migration fails the check', async () => {

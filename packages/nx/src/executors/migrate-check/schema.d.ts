@@ -1,0 +1,6 @@
+import type { CommandTargetOptions } from '../run-command';
+
+export interface MigrateCheckExecutorSchema extends CommandTargetOptions {
+  base?: string;
+  shadowDatabaseUrl?: string;
+}

@@ -1,0 +1,45 @@
+import { join } from 'node:path';
+import { readNxJson, readProjectConfiguration, visitNotIgnoredFiles, type Tree } from '@nx/devkit';
+import type { ProjectContext } from '../../../../../commands/src/context';
+import { UserError } from '../../../../../commands/src/errors';
+import {
+  DEFAULT_DATA_SOURCE_GLOB,
+  DEFAULT_MIGRATIONS_DIR,
+  PLUGIN_NAME,
+  dataSourceMatcher,
+  type TypeormMigrationsPluginOptions,
+} from '../../../plugin';
+
+/**
+ * The command context of a project for a generator: the same paths the inferred targets use (the plugin's
+ * `migrationsDir` and `dataSourceGlob` from `nx.json`), absolute under the workspace root.
+ */
+export function projectContextOfTree(tree: Tree, projectName: string): ProjectContext {
+  const project = readProjectConfiguration(tree, projectName);
+  const options = pluginOptions(tree);
+  const matches = dataSourceMatcher(options.dataSourceGlob ?? DEFAULT_DATA_SOURCE_GLOB);
+  const dataSources: string[] = [];
+  visitNotIgnoredFiles(tree, project.root, (file) => {
+    if (matches(file)) dataSources.push(file);
+  });
+  if (dataSources.length === 0) {
+    throw new UserError(
+      `Project ${projectName} has no TypeORM data source file; run nx g nx-typeorm-migrations:setup --project=${projectName}.`,
+    );
+  }
+  return {
+    workspaceRoot: tree.root,
+    projectRoot: join(tree.root, project.root),
+    projectName,
+    dataSourceFile: join(tree.root, dataSources.sort()[0]),
+    migrationsDir: join(tree.root, project.root, options.migrationsDir ?? DEFAULT_MIGRATIONS_DIR),
+    env: process.env,
+  };
+}
+
+function pluginOptions(tree: Tree): TypeormMigrationsPluginOptions {
+  const entry = (readNxJson(tree)?.plugins ?? []).find(
+    (plugin) => (typeof plugin === 'string' ? plugin : plugin.plugin) === PLUGIN_NAME,
+  );
+  return entry && typeof entry !== 'string' ? ((entry.options ?? {}) as TypeormMigrationsPluginOptions) : {};
+}

@@ -1,0 +1,6 @@
+export interface MergeGeneratorSchema {
+  project: string;
+  message: string;
+  revisions?: string[];
+  revId?: string;
+}

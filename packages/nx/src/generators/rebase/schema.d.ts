@@ -1,0 +1,5 @@
+export interface RebaseGeneratorSchema {
+  project: string;
+  onto?: string;
+  branch?: string;
+}
