@@ -61,7 +61,7 @@ export interface TypeormImport {
  */
 export async function prepareTypeormImport(options: ImportTypeormOptions): Promise<TypeormImport> {
   const dataSource = await loadDataSource(options.dataSourceFile);
-  const migrations = await findTypeormMigrations(dataSource, options.dataSourceFile, options.workspaceRoot);
+  const migrations = await findTypeormMigrations(dataSource, options.workspaceRoot);
   const shown = (path: string) => relative(options.workspaceRoot, path).split(sep).join('/');
   if (migrations.length === 0) {
     throw new UserError(

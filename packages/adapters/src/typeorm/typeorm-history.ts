@@ -1,7 +1,6 @@
 import Module from 'node:module';
 import { isAbsolute, resolve } from 'node:path';
 import { readExportedLiteral } from '../../../core/src/migration-file';
-import { requireFrom } from '../typescript/typescript-loader';
 import type { SqlSession } from './lock';
 
 /**
@@ -101,20 +100,23 @@ export class TypeormHistoryGapError extends Error {
  * resolved from `globBase` (the workspace root, where Nx runs TypeORM's CLI from), not from the current directory.
  */
 export async function findTypeormMigrations(
-  dataSource: { readonly options: { readonly migrations?: unknown } },
-  dataSourceFile: string,
+  dataSource: { readonly options: object },
   globBase: string,
 ): Promise<TypeormMigrationClass[]> {
-  const { ConnectionMetadataBuilder } = requireFrom<{
-    ConnectionMetadataBuilder: new (dataSource: unknown) => {
-      buildMigrations(list: unknown[]): Promise<object[]>;
-    };
-  }>(dataSourceFile, 'typeorm/connection/ConnectionMetadataBuilder');
-  const setting = dataSource.options.migrations ?? [];
+  const options = dataSource.options as { migrations?: unknown };
+  const setting = options.migrations ?? [];
   const listed = (
     Array.isArray(setting) ? setting : typeof setting === 'object' ? Object.values(setting) : [setting]
   ).map((entry: unknown) => (typeof entry === 'string' && !isAbsolute(entry) ? resolve(globBase, entry) : entry));
-  const instances = await new ConnectionMetadataBuilder(dataSource).buildMigrations(listed);
+  // A copy of the user's DataSource with migrations only: its (protected) buildMetadatas loads them exactly as
+  // TypeORM's CLI does, through the user's typeorm, without validating or even loading entities.
+  const DataSourceClass = dataSource.constructor as new (options: object) => {
+    buildMetadatas(): Promise<void>;
+    migrations: object[];
+  };
+  const copy = new DataSourceClass({ ...options, entities: [], subscribers: [], migrations: listed });
+  await copy.buildMetadatas();
+  const instances = copy.migrations;
   const migrations = instances.map((instance) => {
     const migrationClass = instance.constructor;
     const name = (instance as { name?: string }).name ?? migrationClass.name;
