@@ -1,0 +1,3 @@
+export interface ImportTypeormGeneratorSchema {
+  project: string;
+}
