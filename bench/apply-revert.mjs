@@ -12,7 +12,13 @@ import { OUR_CLI_DESCRIPTION, ourCli, psql, typeormCli } from './lib/commands.mj
 import { readFlags } from './lib/flags.mjs';
 import { measureOk } from './lib/measure.mjs';
 import { median, printReport, ratio, summarize } from './lib/report.mjs';
-import { WORKSPACE_ROOT, makeScratchProject, writeOurProject, writePsqlScripts, writeTypeormProject } from './lib/workload.mjs';
+import {
+  WORKSPACE_ROOT,
+  makeScratchProject,
+  writeOurProject,
+  writePsqlScripts,
+  writeTypeormProject,
+} from './lib/workload.mjs';
 
 const TOOLS = ['psql', 'ours', 'typeorm'];
 const flags = readFlags(process.argv.slice(2), { n: 1000, runs: 3, 'revert-launches': 3, only: TOOLS.join(',') });
@@ -33,10 +39,18 @@ async function applyThenRevert(label, commands) {
   try {
     const env = { ...process.env, DATABASE_URL: database.url };
     const apply = commands.apply(database.url);
-    const applied = await measureOk(`${label} apply`, apply.command, apply.args, { cwd: WORKSPACE_ROOT, env, ...apply.options });
+    const applied = await measureOk(`${label} apply`, apply.command, apply.args, {
+      cwd: WORKSPACE_ROOT,
+      env,
+      ...apply.options,
+    });
     await expectTables(database.url, n, `${label} apply`);
     const revert = commands.revert(database.url);
-    const reverted = await measureOk(`${label} revert`, revert.command, revert.args, { cwd: WORKSPACE_ROOT, env, ...revert.options });
+    const reverted = await measureOk(`${label} revert`, revert.command, revert.args, {
+      cwd: WORKSPACE_ROOT,
+      env,
+      ...revert.options,
+    });
     await expectTables(database.url, 0, `${label} revert`);
     return { applied, reverted };
   } finally {
@@ -77,7 +91,10 @@ try {
     process.stderr.write(`run ${run}/${runs}:`);
     if (only.has('psql')) {
       process.stderr.write(' psql');
-      const floor = await applyThenRevert('psql', { apply: (url) => psql(url, applyFile), revert: (url) => psql(url, revertFile) });
+      const floor = await applyThenRevert('psql', {
+        apply: (url) => psql(url, applyFile),
+        revert: (url) => psql(url, revertFile),
+      });
       results.psqlApply.push(floor.applied);
       results.psqlRevert.push(floor.reverted);
     }

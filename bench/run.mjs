@@ -41,7 +41,10 @@ function runBenchmark(name) {
   return new Promise((resolve) => {
     const started = Date.now();
     const flags = [...common, ...scoped.filter(([scope]) => scope === name).map(([, flag]) => flag)];
-    const child = spawn(process.execPath, [file, ...flags], { cwd: WORKSPACE_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [file, ...flags], {
+      cwd: WORKSPACE_ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let stdout = '';
     child.stdout.on('data', (chunk) => {
       stdout += chunk;
@@ -69,7 +72,10 @@ for (const name of selected) {
   const { code, report, seconds } = await runBenchmark(name);
   console.log('');
   if (code !== 0 || !report) {
-    outcomes.push({ name, status: code !== 0 ? `FAILED (exit ${code}) after ${seconds.toFixed(0)} s` : 'printed no BENCH_JSON line' });
+    outcomes.push({
+      name,
+      status: code !== 0 ? `FAILED (exit ${code}) after ${seconds.toFixed(0)} s` : 'printed no BENCH_JSON line',
+    });
   } else {
     outcomes.push({ name, status: 'ok', report });
   }
@@ -83,7 +89,12 @@ for (const outcome of outcomes) {
     continue;
   }
   for (const row of outcome.report.rows) {
-    rows.push([`${outcome.name}: ${row.what}`, formatSeconds(row.seconds), row.peakMb ? `${Math.round(row.peakMb)} MB` : '-', row.note ?? '']);
+    rows.push([
+      `${outcome.name}: ${row.what}`,
+      formatSeconds(row.seconds),
+      row.peakMb ? `${Math.round(row.peakMb)} MB` : '-',
+      row.note ?? '',
+    ]);
   }
   for (const r of outcome.report.ratios) {
     ratioRows.push([`${outcome.name}: ${r.what}`, r.value.toFixed(2), r.target, r.met ? 'met' : 'MISSED']);

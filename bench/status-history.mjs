@@ -10,7 +10,14 @@ import { OUR_CLI_DESCRIPTION, ourCli, typeormCli } from './lib/commands.mjs';
 import { readFlags } from './lib/flags.mjs';
 import { measureOk } from './lib/measure.mjs';
 import { printReport, ratio, summarize } from './lib/report.mjs';
-import { TIMESTAMP_BASE, WORKSPACE_ROOT, makeScratchProject, revisionOf, writeOurProject, writeTypeormProject } from './lib/workload.mjs';
+import {
+  TIMESTAMP_BASE,
+  WORKSPACE_ROOT,
+  makeScratchProject,
+  revisionOf,
+  writeOurProject,
+  writeTypeormProject,
+} from './lib/workload.mjs';
 
 const TOOLS = ['ours', 'typeorm'];
 const flags = readFlags(process.argv.slice(2), { n: 1000, runs: 3, only: TOOLS.join(',') });
@@ -63,14 +70,22 @@ try {
     rows.push(
       summarize(
         'ours: migrate-history',
-        await timeRuns('migrate-history', ourCli('history', ours.root), options, expectOutput('migrate-history', /Create t_1\b/)),
+        await timeRuns(
+          'migrate-history',
+          ourCli('history', ours.root),
+          options,
+          expectOutput('migrate-history', /Create t_1\b/),
+        ),
       ),
     );
     rows.push(
       summarize(
         'ours: migrate-history --format=json',
-        await timeRuns('migrate-history --format=json', ourCli('history', ours.root, ['--format=json']), options, (result) =>
-          JSON.parse(result.stdout),
+        await timeRuns(
+          'migrate-history --format=json',
+          ourCli('history', ours.root, ['--format=json']),
+          options,
+          (result) => JSON.parse(result.stdout),
         ),
       ),
     );
@@ -79,7 +94,9 @@ try {
     writeTypeormProject(typeorm.root, n);
     // TypeORM's own bookkeeping, filled directly: `migration:show` only reads it and loads every migration file.
     await withClient(database.url, async (client) => {
-      await client.query('CREATE TABLE migrations (id serial PRIMARY KEY, "timestamp" bigint NOT NULL, name varchar NOT NULL)');
+      await client.query(
+        'CREATE TABLE migrations (id serial PRIMARY KEY, "timestamp" bigint NOT NULL, name varchar NOT NULL)',
+      );
       await client.query(
         `INSERT INTO migrations ("timestamp", name)
          SELECT ${TIMESTAMP_BASE} + i, 'CreateT' || i || (${TIMESTAMP_BASE} + i) FROM generate_series(1, $1::int) AS i`,
@@ -88,10 +105,16 @@ try {
     });
     const show = summarize(
       'TypeORM migration:show (ts-node)',
-      await timeRuns('TypeORM migration:show', typeormCli(['migration:show', '-d', 'data-source.ts']), { cwd: typeorm.root, env }, expectOutput('migration:show', /\[X\]/)),
+      await timeRuns(
+        'TypeORM migration:show',
+        typeormCli(['migration:show', '-d', 'data-source.ts']),
+        { cwd: typeorm.root, env },
+        expectOutput('migration:show', /\[X\]/),
+      ),
     );
     rows.push(show);
-    if (oursStatus) ratios.push(ratio('TypeORM migration:show / ours migrate-status', show.seconds / oursStatus.seconds, '>=', 5));
+    if (oursStatus)
+      ratios.push(ratio('TypeORM migration:show / ours migrate-status', show.seconds / oursStatus.seconds, '>=', 5));
   }
   printReport({ bench: 'status-history', rows, ratios, notes });
 } finally {

@@ -6,7 +6,9 @@ import pg from 'pg';
  * else the local server as trust user `postgres`), so every measured run starts from the same empty state.
  */
 export function serverAdminUrl() {
-  return process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  return (
+    process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+  );
 }
 
 export async function withAdmin(work) {

@@ -36,7 +36,8 @@ export function formatSeconds(seconds) {
 
 export function formatTable(headers, rows) {
   const widths = headers.map((h, c) => Math.max(h.length, ...rows.map((row) => String(row[c]).length)));
-  const line = (cells) => cells.map((cell, c) => (c === 0 ? String(cell).padEnd(widths[c]) : String(cell).padStart(widths[c]))).join('  ');
+  const line = (cells) =>
+    cells.map((cell, c) => (c === 0 ? String(cell).padEnd(widths[c]) : String(cell).padStart(widths[c]))).join('  ');
   return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
@@ -59,6 +60,10 @@ export function printReport(report) {
 
 /** The report a benchmark printed as its last `BENCH_JSON` line, or `undefined`. */
 export function parseReport(stdout) {
-  const line = stdout.trim().split('\n').reverse().find((l) => l.startsWith(JSON_PREFIX));
+  const line = stdout
+    .trim()
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith(JSON_PREFIX));
   return line ? JSON.parse(line.slice(JSON_PREFIX.length)) : undefined;
 }

@@ -73,26 +73,54 @@ const BAD_FILE_TEXT = 'export const revision = ;\nthis is not TypeScript {\n';
 
 const CASES: BadInputCase[] = [
   // --to and other options
-  { name: 'target with characters outside the grammar', args: migrate('--to=nonsense!'), message: /'nonsense!' is not a valid target/ },
-  { name: 'unknown revision prefix', args: migrate('--to=ffff'), message: /No revision or branch label matches 'ffff'/ },
-  { name: 'revision prefix shorter than 4 characters', args: migrate('--to=abc'), message: /'abc'.*at least 4 characters/ },
+  {
+    name: 'target with characters outside the grammar',
+    args: migrate('--to=nonsense!'),
+    message: /'nonsense!' is not a valid target/,
+  },
+  {
+    name: 'unknown revision prefix',
+    args: migrate('--to=ffff'),
+    message: /No revision or branch label matches 'ffff'/,
+  },
+  {
+    name: 'revision prefix shorter than 4 characters',
+    args: migrate('--to=abc'),
+    message: /'abc'.*at least 4 characters/,
+  },
   { name: 'ambiguous revision prefix', args: migrate('--to=aaaa'), message: /'aaaa' matches 2 revisions/ },
   { name: 'relative step past head', args: migrate('--to=+10'), message: /Cannot move 10 up from bbbb33330003/ },
   { name: 'relative step below base', args: migrate('--to=-10'), message: /Cannot move 10 down from bbbb33330003/ },
-  { name: 'revision-relative step past head', args: migrate(`--to=${R5}+5`), message: /Cannot move 5 up from dddd55550005/ },
+  {
+    name: 'revision-relative step past head',
+    args: migrate(`--to=${R5}+5`),
+    message: /Cannot move 5 up from dddd55550005/,
+  },
   { name: 'unknown branch label', args: migrate('--to=nolabel@head'), message: /nolabel/ },
   { name: 'empty target', args: migrate('--to='), message: /--to|target/i },
   { name: 'malformed relative step', args: migrate(`--to=${R3}+x`), message: /is not a valid target/ },
   { name: 'zero step', args: migrate('--to=+0'), message: /'\+0' is not a valid target/ },
-  { name: 'non-numeric --lock-timeout', args: migrate('--to=head', '--lock-timeout=abc'), message: /--lock-timeout.*abc|abc.*--lock-timeout/ },
+  {
+    name: 'non-numeric --lock-timeout',
+    args: migrate('--to=head', '--lock-timeout=abc'),
+    message: /--lock-timeout.*abc|abc.*--lock-timeout/,
+  },
   { name: 'negative --lock-timeout', args: migrate('--to=head', '--lock-timeout=-5'), message: /--lock-timeout/ },
   { name: 'unknown option', args: migrate('--to=head', '--frobnicate'), message: /--frobnicate/ },
   { name: 'unknown command', args: ['migrat', '--to=head'], message: /migrat\b/ },
-  { name: 'project root that does not exist', args: ['migrate', '--project-root=/nonexistent/project', '--to=head'], message: /\/nonexistent\/project/ },
+  {
+    name: 'project root that does not exist',
+    args: ['migrate', '--project-root=/nonexistent/project', '--to=head'],
+    message: /\/nonexistent\/project/,
+  },
   { name: 'unknown history format', args: ['history', '--format=xml'], message: /xml/ },
   { name: 'malformed history range', args: ['history', '--range=oops'], message: /oops|--range/ },
   { name: 'history range with an unknown revision', args: ['history', '--range=ffff:head'], message: /ffff/ },
-  { name: 'stamp to an unknown revision', args: ['stamp', '--to=ffff'], message: /No revision or branch label matches 'ffff'/ },
+  {
+    name: 'stamp to an unknown revision',
+    args: ['stamp', '--to=ffff'],
+    message: /No revision or branch label matches 'ffff'/,
+  },
   { name: '--sql from an unknown revision', args: migrate('--sql', '--from=ffff', '--to=head'), message: /ffff/ },
 
   // the revision graph
@@ -103,19 +131,39 @@ const CASES: BadInputCase[] = [
     migrations: [...baseMigrations(), { revision: R4, downRevisions: [R6], message: 'Copy of b_4', up: [], down: [] }],
     message: /cccc44440004 is (used by more than one migration|declared by both)/,
   },
-  { name: 'missing parent', args: moveToHead, migrations: changed(R4, { downRevisions: ['999999999999'] }), message: /999999999999/ },
-  { name: 'revision that is its own parent', args: moveToHead, migrations: changed(R5, { downRevisions: [R5] }), message: /dddd55550005 lists itself/ },
+  {
+    name: 'missing parent',
+    args: moveToHead,
+    migrations: changed(R4, { downRevisions: ['999999999999'] }),
+    message: /999999999999/,
+  },
+  {
+    name: 'revision that is its own parent',
+    args: moveToHead,
+    migrations: changed(R5, { downRevisions: [R5] }),
+    message: /dddd55550005 lists itself/,
+  },
   {
     name: 'several heads and --to=head',
     args: moveToHead,
-    migrations: [...baseMigrations(), { revision: 'ffff77770007', downRevisions: [R5], message: 'Branch', up: [], down: [] }],
+    migrations: [
+      ...baseMigrations(),
+      { revision: 'ffff77770007', downRevisions: [R5], message: 'Branch', up: [], down: [] },
+    ],
     message: /Multiple head revisions.*eeee66660006.*ffff77770007|Multiple head revisions.*ffff77770007.*eeee66660006/,
   },
-  { name: 'dependency on a missing revision', args: moveToHead, migrations: changed(R6, { dependsOn: ['777777777777'] }), message: /777777777777/ },
+  {
+    name: 'dependency on a missing revision',
+    args: moveToHead,
+    migrations: changed(R6, { dependsOn: ['777777777777'] }),
+    message: /777777777777/,
+  },
   {
     name: 'one branch label on two revisions',
     args: moveToHead,
-    migrations: baseMigrations().map((m) => (m.revision === R5 || m.revision === R6 ? { ...m, branchLabels: ['core'] } : m)),
+    migrations: baseMigrations().map((m) =>
+      m.revision === R5 || m.revision === R6 ? { ...m, branchLabels: ['core'] } : m,
+    ),
     message: /core/,
   },
 
@@ -123,23 +171,42 @@ const CASES: BadInputCase[] = [
   {
     name: 'invalid revision id in a file',
     args: moveToHead,
-    edit: (p) => p.write('migrations/versions/bad_id.ts', `export const revision = 'bad-id!';\nexport const downRevision = null;\nexport const message = 'x';\n`),
+    edit: (p) =>
+      p.write(
+        'migrations/versions/bad_id.ts',
+        `export const revision = 'bad-id!';\nexport const downRevision = null;\nexport const message = 'x';\n`,
+      ),
     message: /bad_id\.ts/,
   },
   {
     name: 'file without a revision export',
     args: moveToHead,
-    edit: (p) => p.write('migrations/versions/no_revision.ts', `export const message = 'x';\nexport async function up() {}\n`),
+    edit: (p) =>
+      p.write('migrations/versions/no_revision.ts', `export const message = 'x';\nexport async function up() {}\n`),
     message: /no_revision\.ts/,
   },
   {
     name: 'metadata that is not a literal',
     args: moveToHead,
-    edit: (p) => p.write('migrations/versions/computed.ts', `export const revision = ['ab', 'cd1234'].join('');\nexport const downRevision = null;\n`),
+    edit: (p) =>
+      p.write(
+        'migrations/versions/computed.ts',
+        `export const revision = ['ab', 'cd1234'].join('');\nexport const downRevision = null;\n`,
+      ),
     message: /computed\.ts/,
   },
-  { name: 'syntax error in the next pending migration', args: moveToHead, edit: (p) => corruptBody(p, R4), message: /cccc44440004/ },
-  { name: 'syntax error in a later pending migration', args: moveToHead, edit: (p) => corruptBody(p, R6), message: /eeee66660006/ },
+  {
+    name: 'syntax error in the next pending migration',
+    args: moveToHead,
+    edit: (p) => corruptBody(p, R4),
+    message: /cccc44440004/,
+  },
+  {
+    name: 'syntax error in a later pending migration',
+    args: moveToHead,
+    edit: (p) => corruptBody(p, R6),
+    message: /eeee66660006/,
+  },
   {
     name: 'pending migration importing a missing module',
     args: moveToHead,
@@ -155,20 +222,41 @@ const CASES: BadInputCase[] = [
   {
     name: 'edited applied migration',
     args: moveToHead,
-    edit: (p) => replaceIn(p, R2, 'CREATE TABLE b_2 (id serial PRIMARY KEY, name text NOT NULL)', 'CREATE TABLE b_2 (id serial PRIMARY KEY, name text)'),
+    edit: (p) =>
+      replaceIn(
+        p,
+        R2,
+        'CREATE TABLE b_2 (id serial PRIMARY KEY, name text NOT NULL)',
+        'CREATE TABLE b_2 (id serial PRIMARY KEY, name text)',
+      ),
     message: /aaaa22220002/,
   },
 
   // the data source
-  { name: 'no data source file', args: moveToHead, edit: (p) => removeFile(p, 'data-source.ts'), message: /data.?source/i },
-  { name: 'syntax error in the data source', args: moveToHead, edit: (p) => p.write('data-source.ts', BAD_FILE_TEXT), message: /data-source\.ts/ },
+  {
+    name: 'no data source file',
+    args: moveToHead,
+    edit: (p) => removeFile(p, 'data-source.ts'),
+    message: /data.?source/i,
+  },
+  {
+    name: 'syntax error in the data source',
+    args: moveToHead,
+    edit: (p) => p.write('data-source.ts', BAD_FILE_TEXT),
+    message: /data-source\.ts/,
+  },
   {
     name: 'data source that throws while loading',
     args: moveToHead,
     edit: (p) => p.write('data-source.ts', `throw new Error('boom from the data source');\n`),
     message: /boom from the data source/,
   },
-  { name: 'data source exporting no DataSource', args: moveToHead, edit: (p) => p.write('data-source.ts', 'export const notADataSource = 42;\n'), message: /DataSource/ },
+  {
+    name: 'data source exporting no DataSource',
+    args: moveToHead,
+    edit: (p) => p.write('data-source.ts', 'export const notADataSource = 42;\n'),
+    message: /DataSource/,
+  },
   {
     name: 'data source exporting two DataSources',
     args: moveToHead,
@@ -188,7 +276,12 @@ const CASES: BadInputCase[] = [
   },
 
   // connecting
-  { name: 'unreachable database', args: moveToHead, databaseUrl: () => `postgres://postgres:${PASSWORD}@127.0.0.1:1/postgres`, message: /127\.0\.0\.1:1\b/ },
+  {
+    name: 'unreachable database',
+    args: moveToHead,
+    databaseUrl: () => `postgres://postgres:${PASSWORD}@127.0.0.1:1/postgres`,
+    message: /127\.0\.0\.1:1\b/,
+  },
   {
     name: 'wrong password',
     args: moveToHead,
@@ -214,9 +307,24 @@ const CASES: BadInputCase[] = [
     databaseUrl: () => `postgres://postgres:${PASSWORD}@127.0.0.1:notaport/x`,
     message: /DATABASE_URL/,
   },
-  { name: 'DATABASE_URL of another dialect', args: moveToHead, databaseUrl: () => `mysql://root:${PASSWORD}@127.0.0.1:3306/app`, message: /mysql/i },
-  { name: 'sslmode=require on a server without SSL', args: moveToHead, databaseUrl: ({ url }) => `${url}?sslmode=require`, message: /SSL/i },
-  { name: 'unknown sslmode', args: moveToHead, databaseUrl: ({ url }) => `${url}?sslmode=bogus`, message: /sslmode=bogus/ },
+  {
+    name: 'DATABASE_URL of another dialect',
+    args: moveToHead,
+    databaseUrl: () => `mysql://root:${PASSWORD}@127.0.0.1:3306/app`,
+    message: /mysql/i,
+  },
+  {
+    name: 'sslmode=require on a server without SSL',
+    args: moveToHead,
+    databaseUrl: ({ url }) => `${url}?sslmode=require`,
+    message: /SSL/i,
+  },
+  {
+    name: 'unknown sslmode',
+    args: moveToHead,
+    databaseUrl: ({ url }) => `${url}?sslmode=bogus`,
+    message: /sslmode=bogus/,
+  },
   {
     name: 'root certificate file that does not exist',
     args: moveToHead,
@@ -278,7 +386,12 @@ function prepend(project: FaultProject, revision: string, text: string): void {
 
 /** Keeps the metadata readable but breaks the TypeScript of `up`. */
 function corruptBody(project: FaultProject, revision: string): void {
-  replaceIn(project, revision, /export async function up\(queryRunner: QueryRunner\): Promise<void> \{/, 'export async function up(queryRunner: QueryRunner): Promise<void> {{{ (');
+  replaceIn(
+    project,
+    revision,
+    /export async function up\(queryRunner: QueryRunner\): Promise<void> \{/,
+    'export async function up(queryRunner: QueryRunner): Promise<void> {{{ (',
+  );
 }
 
 function removeFile(project: FaultProject, relativePath: string): void {
@@ -287,7 +400,10 @@ function removeFile(project: FaultProject, relativePath: string): void {
 
 /** Non-empty lines printed more than once: the same error reported twice is not "one clear message". */
 function repeatedLines(text: string): string[] {
-  const lines = text.split('\n').map((line) => line.trim()).filter(Boolean);
+  const lines = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
   return lines.filter((line, index) => lines.indexOf(line) !== index);
 }
 
@@ -299,7 +415,10 @@ function withUser(url: string, user: string): string {
 
 let template: Awaited<ReturnType<typeof createServerDatabase>>;
 let passwordServer: PasswordServer;
-const results = new Map<string, { result: CliResult; before: DatabaseState; after: DatabaseState; secrets: string[] }>();
+const results = new Map<
+  string,
+  { result: CliResult; before: DatabaseState; after: DatabaseState; secrets: string[] }
+>();
 
 /** The whole table runs in beforeAll, three processes at a time; each `it` then checks one case's outcome. */
 beforeAll(async () => {
@@ -307,7 +426,9 @@ beforeAll(async () => {
   template = await createServerDatabase();
   const setUp = writeFaultProject(baseMigrations());
   try {
-    const result = await runCli(['migrate', `--project-root=${setUp.root}`, `--to=${R3}`], { databaseUrl: template.url });
+    const result = await runCli(['migrate', `--project-root=${setUp.root}`, `--to=${R3}`], {
+      databaseUrl: template.url,
+    });
     if (result.code !== 0) throw new Error(`Setting up the template database at ${R3} failed:\n${result.output}`);
   } finally {
     setUp.remove();
@@ -326,12 +447,19 @@ beforeAll(async () => {
         const args = testCase.args.some((arg) => arg.startsWith('--project-root'))
           ? testCase.args
           : [testCase.args[0]!, `--project-root=${project.root}`, ...testCase.args.slice(1)];
-        result = await runCli(args, { databaseUrl: testCase.databaseUrl ? testCase.databaseUrl(context) : context.url });
+        result = await runCli(args, {
+          databaseUrl: testCase.databaseUrl ? testCase.databaseUrl(context) : context.url,
+        });
       } finally {
         await release?.();
       }
       const after = await databaseState(database.url);
-      results.set(testCase.name, { result, before, after, secrets: [PASSWORD, ...(testCase.secrets?.(context) ?? [])] });
+      results.set(testCase.name, {
+        result,
+        before,
+        after,
+        secrets: [PASSWORD, ...(testCase.secrets?.(context) ?? [])],
+      });
     } finally {
       project.remove();
       await database.drop();
@@ -354,7 +482,8 @@ describe('fault: bad input (PostgreSQL server)', () => {
     expect({ seen, message: testCase.message.test(result.output) }).toEqual({ seen, message: true });
     expect({ seen, stackFrames: stackFrames(result.output) }).toEqual({ seen, stackFrames: [] });
     expect({ seen, repeatedLines: repeatedLines(result.stderr) }).toEqual({ seen, repeatedLines: [] });
-    for (const secret of secrets) expect({ seen, printsPassword: result.output.includes(secret) }).toEqual({ seen, printsPassword: false });
+    for (const secret of secrets)
+      expect({ seen, printsPassword: result.output.includes(secret) }).toEqual({ seen, printsPassword: false });
     expect(after).toEqual(before);
   });
 });

@@ -72,7 +72,11 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
 }
 
 /** Runs `work` over `items` with at most `limit` at a time (spawning is CPU-bound on a 2-core machine). */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {

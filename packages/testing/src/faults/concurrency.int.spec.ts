@@ -56,7 +56,10 @@ describe('fault: 8 concurrent migrate --to=head (PostgreSQL server)', () => {
           ),
         );
         for (const result of results) {
-          if (result.code !== 0) expect({ outcome: describeResult(result) }).toEqual({ outcome: expect.stringMatching(LOCK_TIMEOUT_MESSAGE) });
+          if (result.code !== 0)
+            expect({ outcome: describeResult(result) }).toEqual({
+              outcome: expect.stringMatching(LOCK_TIMEOUT_MESSAGE),
+            });
         }
         expect(results.filter((result) => result.code === 0).length).toBeGreaterThanOrEqual(1);
 
@@ -73,7 +76,9 @@ describe('fault: 8 concurrent migrate --to=head (PostgreSQL server)', () => {
             `SELECT revision, count(*)::int AS n FROM nx_migrations_history WHERE direction = 'up' GROUP BY revision`,
           );
           const byRevision = (a: { revision: string }, b: { revision: string }) => (a.revision < b.revision ? -1 : 1);
-          expect([...ups.rows].sort(byRevision)).toEqual(MIGRATIONS.map((m) => ({ revision: m.revision, n: 1 })).sort(byRevision));
+          expect([...ups.rows].sort(byRevision)).toEqual(
+            MIGRATIONS.map((m) => ({ revision: m.revision, n: 1 })).sort(byRevision),
+          );
         });
       } finally {
         await database.drop();

@@ -18,7 +18,9 @@ import {
 const CHAIN = chainMigrations(5, 'failing');
 const FAILING = CHAIN[2]!;
 const FAILING_STATEMENT = 'INSERT INTO no_such_table (id) VALUES (1)';
-const BROKEN: MigrationSpec[] = CHAIN.map((m) => (m === FAILING ? { ...m, up: [m.up[0]!, FAILING_STATEMENT, ...m.up.slice(1)] } : m));
+const BROKEN: MigrationSpec[] = CHAIN.map((m) =>
+  m === FAILING ? { ...m, up: [m.up[0]!, FAILING_STATEMENT, ...m.up.slice(1)] } : m,
+);
 
 describe('fault: a failing migration in the middle (PostgreSQL server)', () => {
   it('keeps the migrations before it, leaves no trace of itself, names it and its statement, exits non-zero', async () => {
@@ -27,7 +29,9 @@ describe('fault: a failing migration in the middle (PostgreSQL server)', () => {
     const database = await createServerDatabase();
     try {
       const references = await referenceSnapshots(reference.url, CHAIN);
-      const result = await runCli(['migrate', `--project-root=${project.root}`, '--to=head'], { databaseUrl: database.url });
+      const result = await runCli(['migrate', `--project-root=${project.root}`, '--to=head'], {
+        databaseUrl: database.url,
+      });
 
       expect(result.code).not.toBe(0);
       expect(result.code).not.toBeNull();
@@ -40,14 +44,19 @@ describe('fault: a failing migration in the middle (PostgreSQL server)', () => {
       await withClient(database.url, async (client) => {
         const { rows } = await client.query('SELECT revision, direction FROM nx_migrations_history');
         expect(rows.filter((row) => row.revision === FAILING.revision)).toEqual([]);
-        expect(rows.filter((row) => row.direction === 'up').map((row) => row.revision).sort()).toEqual(
-          [CHAIN[0]!.revision, CHAIN[1]!.revision].sort(),
-        );
+        expect(
+          rows
+            .filter((row) => row.direction === 'up')
+            .map((row) => row.revision)
+            .sort(),
+        ).toEqual([CHAIN[0]!.revision, CHAIN[1]!.revision].sort());
       });
 
       const fixed = writeFaultProject(CHAIN);
       try {
-        const rerun = await runCli(['migrate', `--project-root=${fixed.root}`, '--to=head'], { databaseUrl: database.url });
+        const rerun = await runCli(['migrate', `--project-root=${fixed.root}`, '--to=head'], {
+          databaseUrl: database.url,
+        });
         expect({ code: rerun.code, output: rerun.code === 0 ? '' : rerun.output }).toEqual({ code: 0, output: '' });
         expect(await versionRows(database.url)).toEqual([CHAIN[4]!.revision]);
         expect(await snapshotCatalog(database.url)).toEqual(references[5]);

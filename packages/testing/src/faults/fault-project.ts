@@ -30,7 +30,10 @@ export interface FaultProject {
   remove(): void;
 }
 
-export function writeFaultProject(migrations: readonly MigrationSpec[], dataSource: string = DATA_SOURCE): FaultProject {
+export function writeFaultProject(
+  migrations: readonly MigrationSpec[],
+  dataSource: string = DATA_SOURCE,
+): FaultProject {
   const root = mkdtempSync(join(tmpdir(), 'ntm-fault-'));
   symlinkSync(join(WORKSPACE_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
   const versionsDir = join(root, 'migrations', 'versions');
@@ -102,7 +105,8 @@ export async function withClient<T>(url: string, work: (client: Client) => Promi
 export async function applyDirectly(url: string, migrations: readonly MigrationSpec[]): Promise<void> {
   await withClient(url, async (client) => {
     for (const migration of migrations) {
-      for (const statement of migration.up) await client.query(typeof statement === 'string' ? statement : statement.sql);
+      for (const statement of migration.up)
+        await client.query(typeof statement === 'string' ? statement : statement.sql);
     }
   });
 }
@@ -111,7 +115,10 @@ export async function applyDirectly(url: string, migrations: readonly MigrationS
  * Catalog snapshots of a chain's schema after 0, 1, ..., N migrations, taken on a scratch database by applying the
  * SQL directly: what a database recorded at revision `i` must look like.
  */
-export async function referenceSnapshots(url: string, migrations: readonly MigrationSpec[]): Promise<CatalogSnapshot[]> {
+export async function referenceSnapshots(
+  url: string,
+  migrations: readonly MigrationSpec[],
+): Promise<CatalogSnapshot[]> {
   const snapshots = [await snapshotCatalog(url)];
   for (const migration of migrations) {
     await applyDirectly(url, [migration]);
@@ -167,15 +174,22 @@ export async function waitForOtherSessionsToEnd(url: string, timeoutMs = 20_000)
  * A fresh database on the PostgreSQL server, optionally a copy of `template` (`CREATE DATABASE ... TEMPLATE`, a
  * file copy: far cheaper than replaying migrations for each of dozens of cases).
  */
-export async function createServerDatabase(template?: string): Promise<{ name: string; url: string; drop(): Promise<void> }> {
+export async function createServerDatabase(
+  template?: string,
+): Promise<{ name: string; url: string; drop(): Promise<void> }> {
   const name = `ntm_fault_${randomBytes(5).toString('hex')}`;
-  await withClient(serverAdminUrl(), (admin) => admin.query(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`));
+  await withClient(serverAdminUrl(), (admin) =>
+    admin.query(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`),
+  );
   const url = new URL(serverAdminUrl());
   url.pathname = `/${name}`;
   return {
     name,
     url: url.toString(),
-    drop: () => withClient(serverAdminUrl(), (admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+    drop: () =>
+      withClient(serverAdminUrl(), (admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(
+        () => undefined,
+      ),
   };
 }
 

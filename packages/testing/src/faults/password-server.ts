@@ -55,14 +55,21 @@ export async function startPasswordServer(): Promise<PasswordServer> {
     chownSync(passwordFile, uid, gid);
   }
   const run = (program: string, args: string[]) => {
-    const [file, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', join(bin, program), ...args]] : [join(bin, program), args];
+    const [file, argv] = asRoot
+      ? ['runuser', ['-u', 'postgres', '--', join(bin, program), ...args]]
+      : [join(bin, program), args];
     execFileSync(file, argv, { stdio: 'pipe' });
   };
   const port = await freePort();
   run('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${passwordFile}`, '-N']);
   run('pg_ctl', [
-    '-D', dataDir, '-w', '-l', join(folder, 'log'),
-    '-o', `-p ${port} -k ${folder} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=20`,
+    '-D',
+    dataDir,
+    '-w',
+    '-l',
+    join(folder, 'log'),
+    '-o',
+    `-p ${port} -k ${folder} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=20`,
     'start',
   ]);
   return {
