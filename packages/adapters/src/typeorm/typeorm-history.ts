@@ -279,13 +279,3 @@ export async function recogniseTypeormMigrations(
   if (!rows) return undefined;
   return recogniseTypeormHistory(rows, imported, qualifiedTableName(table));
 }
-
-/** One line for the terminal: what was recognised and which revision was stamped. */
-export function describeRecognition(recognition: TypeormRecognition): string {
-  const names = recognition.typeormNames;
-  const span = names.length === 1 ? names[0] : `${names[0]} ... ${names[names.length - 1]}`;
-  return (
-    `Recognised ${names.length} migration${names.length === 1 ? '' : 's'} that TypeORM already ran (${span}) ` +
-    `from its migrations table: stamped ${recognition.revision} instead of running them again.`
-  );
-}
