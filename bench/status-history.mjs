@@ -80,13 +80,11 @@ try {
     );
     rows.push(
       summarize(
-        'ours: migrate-history --format=json',
-        await timeRuns(
-          'migrate-history --format=json',
-          ourCli('history', ours.root, ['--format=json']),
-          options,
-          (result) => JSON.parse(result.stdout),
-        ),
+        'ours: migrate-history --json',
+        await timeRuns('migrate-history --json', ourCli('history', ours.root, ['--json']), options, (result) => {
+          const revisions = JSON.parse(result.stdout).revisions;
+          if (revisions?.length !== n) throw new Error(`migrate-history --json listed ${revisions?.length} revisions, not ${n}.`);
+        }),
       ),
     );
   }
