@@ -10,3 +10,4 @@ export * from './merge';
 export * from './rebase';
 export * from './import-typeorm';
 export * from './heads-report';
+export * from './generate';

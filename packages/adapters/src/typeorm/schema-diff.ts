@@ -66,7 +66,10 @@ export async function connectDataSourceTo(dataSource: DataSource, url: string): 
   return copy;
 }
 
-/** What TypeORM's schema builder would run to bring the database behind `connected` to its entities. */
+/**
+ * What TypeORM's schema builder would run to bring the database behind `connected` to its entities. Holds one query
+ * runner at a time, so a data source limited to one connection (the commands' working copies) is enough.
+ */
 export async function diffSchema(connected: DataSource): Promise<SchemaDifference> {
   const memory = await connected.driver.createSchemaBuilder().log();
   let up: readonly SqlStatement[] = memory.upQueries.map(toStatement);
@@ -79,7 +82,7 @@ export async function diffSchema(connected: DataSource): Promise<SchemaDifferenc
     const metadataTable = connected.metadataTableName;
     up = up.map((statement) => bindCurrentDatabase(statement, database, metadataTable));
     down = down.map((statement) => bindCurrentDatabase(statement, database, metadataTable));
-    ({ up, down } = await suppressSpuriousChanges({ up, down }, connected));
+    ({ up, down } = await suppressSpuriousChanges({ up, down }, queryRunner));
     if (up.length === 0) return { up: [], down: [] };
     const createMetadataTable = await typeormMetadataTableIfMissing(connected, queryRunner, up);
     if (createMetadataTable) {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { startEmbeddedPostgres } from '../embedded/embedded-postgres';
+import { redactUrl } from './connection';
 
 /**
  * A throw-away database into which autogenerate replays the existing migrations, so that entities are compared
@@ -52,9 +53,4 @@ async function runOnServer(serverUrl: string, sql: string, what: string): Promis
   } finally {
     await client.end().catch(() => undefined);
   }
-}
-
-/** A URL as it may be printed: the password replaced by `****`. */
-export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@]*@/i, '$1:****@');
 }

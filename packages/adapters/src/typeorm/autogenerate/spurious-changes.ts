@@ -1,4 +1,4 @@
-import type { DataSource, QueryRunner } from 'typeorm';
+import type { QueryRunner } from 'typeorm';
 import type { SchemaDifference, SqlStatement } from '../schema-diff';
 
 /**
@@ -9,12 +9,12 @@ import type { SchemaDifference, SqlStatement } from '../schema-diff';
  */
 export async function suppressSpuriousChanges(
   difference: SchemaDifference,
-  connected: DataSource,
+  queryRunner: QueryRunner,
 ): Promise<SchemaDifference> {
   if (difference.up.length !== difference.down.length) return difference;
   const keep = difference.up.map(() => true);
   dropDuplicateEnumTypes(difference.up, keep);
-  await dropColumnNoOps(difference.up, keep, connected);
+  await dropColumnNoOps(difference.up, keep, queryRunner);
   return {
     up: difference.up.filter((_, index) => keep[index]),
     down: difference.down.filter((_, index) => keep[index]),
@@ -49,7 +49,7 @@ export function columnChangedBy(sql: string): { table: string; column: string } 
  * stored as `1.5` by PostgreSQL, so every run proposed `SET DEFAULT '1.5'` again). Each run is tried in a
  * transaction that is rolled back; when the column reads the same afterwards, the run is dropped.
  */
-async function dropColumnNoOps(up: readonly SqlStatement[], keep: boolean[], connected: DataSource): Promise<void> {
+async function dropColumnNoOps(up: readonly SqlStatement[], keep: boolean[], queryRunner: QueryRunner): Promise<void> {
   const runs: { table: string; column: string; indexes: number[] }[] = [];
   up.forEach((statement, index) => {
     const target = columnChangedBy(statement.sql);
@@ -61,14 +61,8 @@ async function dropColumnNoOps(up: readonly SqlStatement[], keep: boolean[], con
       runs.push({ ...target, indexes: [index] });
     }
   });
-  if (runs.length === 0) return;
-  const queryRunner = connected.createQueryRunner();
-  try {
-    for (const run of runs) {
-      if (await leavesColumnUnchanged(queryRunner, run, up)) for (const index of run.indexes) keep[index] = false;
-    }
-  } finally {
-    await queryRunner.release();
+  for (const run of runs) {
+    if (await leavesColumnUnchanged(queryRunner, run, up)) for (const index of run.indexes) keep[index] = false;
   }
 }
 

@@ -1,0 +1,113 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createTestDatabase, DATABASE_KINDS, serverAdminUrl, type TestDatabase } from '../../testing/src/databases';
+import { writeTestProject, type TestProject } from '../../testing/src/projects';
+import { generate, NO_CHANGES } from './generate';
+import { migrate } from './migrate';
+import { MemoryReporter } from './reporter';
+
+// The integration project's testTimeout is not applied per project by Jest; a fresh PGlite alone can take 5 s.
+jest.setTimeout(120_000);
+
+const USER_WITH_EMAIL = `import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+@Entity('users')
+export class User {
+  @PrimaryGeneratedColumn()
+  id!: number;
+
+  @Column()
+  name!: string;
+
+  @Index({ unique: true })
+  @Column({ type: 'varchar', nullable: true })
+  email!: string | null;
+}
+`;
+
+/** The shadow database on each kind: a temporary database on the server, or the default in-memory PGlite. */
+describe.each(DATABASE_KINDS)('generate with a shadow database on %s', (kind) => {
+  let project: TestProject;
+  const shadowDatabaseUrl = kind === 'postgres' ? serverAdminUrl() : undefined;
+
+  beforeEach(() => {
+    project = writeTestProject();
+  });
+  afterEach(() => project.remove());
+
+  function write(result: Awaited<ReturnType<typeof generate>>): string {
+    if (!result.changed) throw new Error('expected a migration');
+    writeFileSync(result.path, result.content);
+    return result.revision;
+  }
+
+  it('creates the first migration, finds no changes once it exists, then only the new column', async () => {
+    const first = new MemoryReporter();
+    const created = await generate(project.context(), { message: 'Create users', shadowDatabaseUrl }, first);
+    expect(created.changed).toBe(true);
+    if (!created.changed) return;
+    expect(created.path).toBe(join(project.migrationsDir, `${created.revision}_create_users.ts`));
+    expect(created.operations).toEqual(['+ table users']);
+    expect(created.content).toContain(`export const downRevision: string | readonly string[] | null = null;`);
+    expect(created.content).toMatch(/await queryRunner\.query\(`CREATE TABLE "users"/);
+    expect(created.content).toMatch(/await queryRunner\.query\(`DROP TABLE "users"`\);/);
+    expect(first.lines[0]).toMatch(kind === 'postgres' ? /^Shadow database: temporary database "nx_typeorm_migrations_shadow_/ : /^Shadow database: an in-memory embedded PostgreSQL/);
+    write(created);
+
+    const again = new MemoryReporter();
+    expect(await generate(project.context(), { message: 'Nothing', shadowDatabaseUrl }, again)).toEqual({ changed: false, operations: [] });
+    expect(again.lines).toContain(NO_CHANGES);
+
+    // A new file: entity modules are cached by Node within one process (each `nx g` is a process of its own).
+    writeFileSync(join(project.projectRoot, 'src/entities/user-v2.entity.ts'), USER_WITH_EMAIL);
+    const dataSource = join(project.projectRoot, 'src/data-source.ts');
+    writeFileSync(dataSource, readFileSync(dataSource, 'utf8').replace('./entities/user.entity', './entities/user-v2.entity'));
+    const second = await generate(project.context(), { message: 'Add email', shadowDatabaseUrl }, new MemoryReporter());
+    expect(second.changed && second.operations).toEqual(['+ column users.email', expect.stringMatching(/^\+ unique index IDX_\w+ on users$/)]);
+    expect(second.changed && second.content).toContain(`export const downRevision: string | readonly string[] | null = '${created.revision}';`);
+    write(second);
+    expect(await generate(project.context(), { message: 'Nothing', shadowDatabaseUrl }, new MemoryReporter())).toEqual({ changed: false, operations: [] });
+  });
+
+  it('names the migration that fails to replay and writes nothing', async () => {
+    const broken = await generate(project.context(), { message: 'Broken', empty: true, revId: 'broken_1' }, new MemoryReporter());
+    if (!broken.changed) throw new Error('expected a migration');
+    writeFileSync(broken.path, broken.content.replace('// Write the statements here', 'await queryRunner.query(`CREATE TABLE nope (`);\n  //'));
+    await expect(generate(project.context(), { message: 'Next', shadowDatabaseUrl }, new MemoryReporter())).rejects.toThrow(
+      /^Replaying the existing migrations into the shadow database failed, so nothing was generated: .*broken_1/,
+    );
+  });
+});
+
+describe.each(DATABASE_KINDS)('generate --against=database on %s', (kind) => {
+  let database: TestDatabase;
+  let project: TestProject;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
+  beforeEach(() => {
+    project = writeTestProject();
+  });
+  afterEach(() => project.remove());
+
+  it('diffs the entities against the live database and says which database it used', async () => {
+    const env = { DATABASE_URL: database.url };
+    const reporter = new MemoryReporter();
+    const result = await generate(project.context(env), { message: 'Create users', against: 'database' }, reporter);
+    expect(result.changed && result.operations).toEqual(['+ table users']);
+    expect(reporter.lines[0]).toMatch(/^Database: /);
+    if (!result.changed) return;
+    writeFileSync(result.path, result.content);
+    const applied = await migrate(project.context(env), { to: 'head' }, new MemoryReporter());
+    expect(applied.success).toBe(true);
+    expect(await generate(project.context(env), { message: 'Nothing', against: 'database' }, new MemoryReporter())).toEqual({
+      changed: false,
+      operations: [],
+    });
+    expect(readFileSync(result.path, 'utf8')).toContain('Revises: <base>');
+  });
+});
