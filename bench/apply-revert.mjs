@@ -4,11 +4,14 @@
  * measured in one run against the floor (raw psql, one transaction per migration plus a version row), our CLI
  * (`migrate --to=head`, `migrate --to=base`) and TypeORM's CLI (`migration:run -t each` through ts-node, and
  * `migration:revert`, which reverts one migration per launch: a few launches are timed and multiplied by N).
+ * `nx run` adds a constant start-up to each command; it is measured on the dogfood project `backend` (its own few
+ * migrations), against our CLI on the same project, because an Nx workspace of 1,000 migrations would mean
+ * writing a project into this repository's tree while the benchmark runs.
  *
- *   node bench/apply-revert.mjs [--n=1000] [--runs=3] [--revert-launches=3] [--only=psql,ours,typeorm]
+ *   node bench/apply-revert.mjs [--n=1000] [--runs=3] [--revert-launches=3] [--only=psql,ours,typeorm,nx]
  */
-import { countWorkloadTables, createDatabase } from './lib/database.mjs';
-import { OUR_CLI_DESCRIPTION, ourCli, psql, typeormCli } from './lib/commands.mjs';
+import { countVersionRows, countWorkloadTables, createDatabase } from './lib/database.mjs';
+import { DOGFOOD_PROJECT, OUR_CLI_DESCRIPTION, nxRun, ourCli, psql, typeormCli } from './lib/commands.mjs';
 import { readFlags } from './lib/flags.mjs';
 import { measureOk } from './lib/measure.mjs';
 import { median, printReport, ratio, summarize } from './lib/report.mjs';
@@ -20,7 +23,7 @@ import {
   writeTypeormProject,
 } from './lib/workload.mjs';
 
-const TOOLS = ['psql', 'ours', 'typeorm'];
+const TOOLS = ['psql', 'ours', 'typeorm', 'nx'];
 const flags = readFlags(process.argv.slice(2), { n: 1000, runs: 3, 'revert-launches': 3, only: TOOLS.join(',') });
 const { n, runs } = flags;
 const only = new Set(flags.only.split(','));
@@ -78,6 +81,33 @@ async function typeormRun(projectRoot) {
   }
 }
 
+/** Head then base on the dogfood project, once through `nx run` and once through our CLI, on fresh databases. */
+async function nxAgainstCli() {
+  const measured = {};
+  for (const [via, invocation] of [
+    ['nx', (to) => nxRun('backend:migrate', [`--to=${to}`])],
+    ['cli', (to) => ourCli('migrate', DOGFOOD_PROJECT, [`--to=${to}`])],
+  ]) {
+    const database = await createDatabase();
+    try {
+      const env = { ...process.env, DATABASE_URL: database.url, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' };
+      for (const to of ['head', 'base']) {
+        const { command, args } = invocation(to);
+        measured[`${via} ${to}`] = await measureOk(`${via} migrate --to=${to}`, command, args, {
+          cwd: WORKSPACE_ROOT,
+          env,
+        });
+        const versions = await countVersionRows(database.url);
+        if (versions !== (to === 'head' ? 1 : 0))
+          throw new Error(`${via} migrate --to=${to} left ${versions} version rows.`);
+      }
+    } finally {
+      await database.drop();
+    }
+  }
+  return measured;
+}
+
 const psqlProject = makeScratchProject('psql');
 const ourProject = makeScratchProject('ours');
 const typeormProject = makeScratchProject('typeorm');
@@ -86,7 +116,18 @@ try {
   writeOurProject(ourProject.root, n);
   if (only.has('typeorm')) writeTypeormProject(typeormProject.root, n);
 
-  const results = { psqlApply: [], psqlRevert: [], oursApply: [], oursRevert: [], typeormApply: [], typeormRevert: [] };
+  const results = {
+    psqlApply: [],
+    psqlRevert: [],
+    oursApply: [],
+    oursRevert: [],
+    typeormApply: [],
+    typeormRevert: [],
+    nxHead: [],
+    nxBase: [],
+    cliHead: [],
+    cliBase: [],
+  };
   for (let run = 1; run <= runs; run += 1) {
     process.stderr.write(`run ${run}/${runs}:`);
     if (only.has('psql')) {
@@ -112,6 +153,14 @@ try {
       const typeorm = await typeormRun(typeormProject.root);
       results.typeormApply.push(typeorm.applied);
       results.typeormRevert.push(...typeorm.launches);
+    }
+    if (only.has('nx')) {
+      process.stderr.write(' nx');
+      const measured = await nxAgainstCli();
+      results.nxHead.push(measured['nx head']);
+      results.nxBase.push(measured['nx base']);
+      results.cliHead.push(measured['cli head']);
+      results.cliBase.push(measured['cli base']);
     }
     process.stderr.write('\n');
   }
@@ -140,7 +189,18 @@ try {
     ];
     notes.push('TypeORM runs through typeorm-ts-node-commonjs (ts-node with type checking, its documented default).');
   }
-  for (const group of [psqlRows, oursRows, typeormRows]) if (group) rows.push(...group);
+  let nxRows;
+  if (only.has('nx')) {
+    nxRows = [
+      summarize('nx run backend:migrate --to=head (dogfood project)', results.nxHead),
+      summarize('nx run backend:migrate --to=base (dogfood project)', results.nxBase),
+      summarize('ours: migrate --to=head, same project', results.cliHead),
+      summarize('ours: migrate --to=base, same project', results.cliBase),
+    ];
+    const overhead = (nxRows[0].seconds - nxRows[2].seconds + nxRows[1].seconds - nxRows[3].seconds) / 2;
+    notes.push(`nx run adds ${overhead.toFixed(2)} s per command (project graph, task runner) to the same migrate.`);
+  }
+  for (const group of [psqlRows, oursRows, typeormRows, nxRows]) if (group) rows.push(...group);
   if (psqlRows && oursRows) {
     ratios.push(ratio('ours / psql, apply', oursRows[0].seconds / psqlRows[0].seconds, '<=', 1.5));
     ratios.push(ratio('ours / psql, revert', oursRows[1].seconds / psqlRows[1].seconds, '<=', 1.5));

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { WORKSPACE_ROOT } from './workload.mjs';
 
@@ -30,12 +29,18 @@ export function typeormCli(args) {
   };
 }
 
-export function psql(url, file) {
-  return { command: 'psql', args: ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', url, '-f', file] };
+/** The dogfood project of this repository, inferred by the plugin (nx.json). */
+export const DOGFOOD_PROJECT = join(WORKSPACE_ROOT, 'packages/backend');
+
+export function nxRun(target, extra = []) {
+  return {
+    command: process.execPath,
+    args: [join(WORKSPACE_ROOT, 'node_modules/nx/dist/bin/nx.js'), 'run', target, ...extra],
+  };
 }
 
-export function ourCliExists() {
-  return existsSync(join(WORKSPACE_ROOT, 'packages/cli/src/main.ts'));
+export function psql(url, file) {
+  return { command: 'psql', args: ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', url, '-f', file] };
 }
 
 function modulePath(name) {

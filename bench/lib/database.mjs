@@ -62,6 +62,15 @@ export async function countWorkloadTables(url) {
   });
 }
 
+/** Rows of our version table (0 when it does not exist). */
+export async function countVersionRows(url) {
+  return withClient(url, async (client) => {
+    const exists = await client.query(`SELECT to_regclass('public.nx_migrations_version') IS NOT NULL AS present`);
+    if (!exists.rows[0].present) return 0;
+    return (await client.query('SELECT count(*)::int AS n FROM nx_migrations_version')).rows[0].n;
+  });
+}
+
 export async function serverVersion() {
   return withAdmin(async (admin) => (await admin.query('SHOW server_version')).rows[0].server_version);
 }
