@@ -1,0 +1,11 @@
+export interface MigrationGeneratorSchema {
+  project?: string;
+  message: string;
+  empty?: boolean;
+  head?: string;
+  branchLabel?: string;
+  dependsOn?: string[];
+  revId?: string;
+  against?: 'migrations' | 'database';
+  shadowDatabaseUrl?: string;
+}
