@@ -1,0 +1,199 @@
+#!/usr/bin/env node
+/**
+ * Autogenerate on N entities (default 300; 6 columns each, a unique index, a foreign key to the previous entity):
+ * our `generate` command (the function the `migration` generator calls, run from this repository's sources through
+ * @swc-node/register, one process per run) against TypeORM 1.1's `migration:generate --dryrun` (ts-node, the
+ * documented default), from an empty schema and with the schema already in sync.
+ *
+ * Ours compares the entities with the schema the migrations build: it starts a shadow database (an in-memory PGlite
+ * by default, or a temporary database on the server with SHADOW_DATABASE_URL) and replays the migrations into it,
+ * so "in sync" includes replaying a migration of N tables. TypeORM compares with the live database.
+ *
+ *   node bench/autogenerate.mjs [--n=300] [--runs=3] [--only=ours,ours-server,typeorm]
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createDatabase, serverAdminUrl, withClient } from './lib/database.mjs';
+import { typeormCli } from './lib/commands.mjs';
+import { readFlags } from './lib/flags.mjs';
+import { measure } from './lib/measure.mjs';
+import { printReport, ratio, summarize } from './lib/report.mjs';
+import { WORKSPACE_ROOT, makeScratchProject } from './lib/workload.mjs';
+
+const TOOLS = ['ours', 'ours-server', 'typeorm'];
+const flags = readFlags(process.argv.slice(2), { n: 300, runs: 3, only: TOOLS.join(',') });
+const { n, runs } = flags;
+const only = new Set(flags.only.split(','));
+for (const tool of only) {
+  if (!TOOLS.includes(tool)) throw new Error(`--only takes a list of ${TOOLS.join(', ')}; got ${tool}.`);
+}
+
+function entitySource(i) {
+  const previous = i > 1 ? `E${i - 1}` : undefined;
+  return `import { Column, Entity, Index, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+${previous ? `import { ${previous} } from './e${i - 1}.entity';\n` : ''}
+@Entity()
+export class E${i} {
+  @PrimaryGeneratedColumn() id!: number;
+  @Column() name!: string;
+  @Index({ unique: true }) @Column() code!: string;
+  @Column('int', { default: 0 }) quantity!: number;
+  @Column('timestamptz', { default: () => 'now()' }) createdAt!: Date;
+${previous ? `  @ManyToOne(() => ${previous}, { nullable: true, onDelete: 'SET NULL' }) previous!: ${previous} | null;` : '  @Column({ type: \'text\', nullable: true }) note!: string | null;'}
+}
+`;
+}
+
+function writeEntityProject(root) {
+  mkdirSync(join(root, 'src', 'entities'), { recursive: true });
+  mkdirSync(join(root, 'migrations', 'versions'), { recursive: true });
+  const imports = [];
+  for (let i = 1; i <= n; i += 1) {
+    writeFileSync(join(root, 'src', 'entities', `e${i}.entity.ts`), entitySource(i));
+    imports.push(`import { E${i} } from './entities/e${i}.entity';`);
+  }
+  writeFileSync(
+    join(root, 'src', 'data-source.ts'),
+    `import 'reflect-metadata';
+import { DataSource } from 'typeorm';
+${imports.join('\n')}
+
+export default new DataSource({
+  type: 'postgres',
+  url: process.env.DATABASE_URL,
+  entities: [${Array.from({ length: n }, (_, index) => `E${index + 1}`).join(', ')}],
+});
+`,
+  );
+  // ts-node (TypeORM's CLI) and @swc-node/register (ours) both read it: decorators, CommonJS, default imports.
+  writeFileSync(
+    join(root, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        target: 'es2021',
+        module: 'commonjs',
+        experimentalDecorators: true,
+        emitDecoratorMetadata: true,
+        strict: true,
+        esModuleInterop: true,
+        skipLibCheck: true,
+      },
+    }),
+  );
+}
+
+/** One process per run: `generate()` from the sources, like `nx g migration` minus Nx's own start-up. */
+function ourGenerate(root, { write, shadowDatabaseUrl }) {
+  const context = {
+    workspaceRoot: root,
+    projectRoot: root,
+    projectName: 'bench',
+    dataSourceFile: join(root, 'src', 'data-source.ts'),
+    migrationsDir: join(root, 'migrations', 'versions'),
+  };
+  const script = `
+const { writeFileSync } = require('node:fs');
+const { generate } = require(${JSON.stringify(join(WORKSPACE_ROOT, 'packages/commands/src/generate.ts'))});
+const { streamReporter } = require(${JSON.stringify(join(WORKSPACE_ROOT, 'packages/commands/src/reporter.ts'))});
+generate({ ...${JSON.stringify(context)}, env: process.env }, { message: 'Bench', shadowDatabaseUrl: ${JSON.stringify(shadowDatabaseUrl)} },
+  streamReporter({ out: process.stdout, err: process.stderr }))
+  .then((result) => { if (${write} && result.changed) writeFileSync(result.path, result.content); process.exit(0); })
+  .catch((error) => { console.error(error.message); process.exit(1); });
+`;
+  // A file, not `-e`: the TypeScript loader hooks Node's module system, which `-e` code does not run inside.
+  const driver = join(root, `generate-${write ? 'write' : 'dry'}-${shadowDatabaseUrl ? 'server' : 'pglite'}.js`);
+  writeFileSync(driver, script);
+  return {
+    command: process.execPath,
+    args: ['-r', join(WORKSPACE_ROOT, 'node_modules/@swc-node/register'), driver],
+  };
+}
+
+async function timeRuns(label, invocation, options, check) {
+  const results = [];
+  for (let run = 0; run < runs; run += 1) {
+    const result = await measure(invocation.command, invocation.args, options);
+    check(result, label);
+    results.push(result);
+  }
+  return results;
+}
+
+function expectOutput(pattern) {
+  return (result, label) => {
+    if (!pattern.test(result.stdout + result.stderr)) {
+      throw new Error(`${label} (exit ${result.exitCode}) printed no ${pattern}:\n${(result.stderr || result.stdout).slice(-2000)}`);
+    }
+  };
+}
+
+const CREATES = new RegExp(`\\+ table e${n}\\b`);
+const rows = [];
+const ratios = [];
+const notes = [
+  `N = ${n} entities, medians of ${runs} runs, whole-process wall time.`,
+  'ours = packages/commands/src/generate.ts via @swc-node/register (what the migration generator calls); shadow database: in-memory PGlite, or a temporary database on the server (ours-server).',
+  'TypeORM = typeorm-ts-node-commonjs migration:generate --dryrun against the live database.',
+];
+const project = makeScratchProject('autogenerate');
+const database = await createDatabase();
+try {
+  writeEntityProject(project.root);
+  const options = { cwd: project.root, env: { ...process.env, DATABASE_URL: database.url } };
+  const results = {};
+  const oursVariants = [
+    ['ours', 'ours (PGlite shadow)', undefined],
+    ['ours-server', 'ours (server shadow)', serverAdminUrl()],
+  ].filter(([tool]) => only.has(tool));
+  for (const [tool, label, shadowDatabaseUrl] of oursVariants) {
+    results[`${tool}-empty`] = summarize(
+      `${label}: from empty`,
+      await timeRuns(`${label} from empty`, ourGenerate(project.root, { write: false, shadowDatabaseUrl }), options, expectOutput(CREATES)),
+    );
+    rows.push(results[`${tool}-empty`]);
+  }
+  if (oursVariants.length > 0) {
+    process.stderr.write(`writing the initial migration of ${n} tables\n`);
+    const first = await measure(...Object.values(ourGenerate(project.root, { write: true, shadowDatabaseUrl: serverAdminUrl() })), options);
+    expectOutput(CREATES)(first, 'initial migration');
+  }
+  for (const [tool, label, shadowDatabaseUrl] of oursVariants) {
+    results[`${tool}-sync`] = summarize(
+      `${label}: in sync`,
+      await timeRuns(`${label} in sync`, ourGenerate(project.root, { write: false, shadowDatabaseUrl }), options, expectOutput(/No changes in schema detected\./)),
+    );
+    rows.push(results[`${tool}-sync`]);
+  }
+  if (only.has('typeorm')) {
+    const dryRun = typeormCli(['migration:generate', '-d', 'src/data-source.ts', '--dr', 'migrations/Bench']);
+    results['typeorm-empty'] = summarize(
+      'TypeORM migration:generate --dryrun: empty database',
+      await timeRuns('TypeORM from empty', dryRun, options, expectOutput(new RegExp(`CREATE TABLE "e${n}"`))),
+    );
+    rows.push(results['typeorm-empty']);
+    const sync = typeormCli(['schema:sync', '-d', 'src/data-source.ts']);
+    await measure(sync.command, sync.args, options);
+    await withClient(database.url, async (client) => {
+      const { rows: found } = await client.query(`SELECT count(*)::int AS tables FROM pg_tables WHERE schemaname = 'public'`);
+      if (found[0].tables < n) throw new Error(`schema:sync built ${found[0].tables} tables, not ${n}.`);
+    });
+    results['typeorm-sync'] = summarize(
+      'TypeORM migration:generate --dryrun: in sync',
+      await timeRuns('TypeORM in sync', dryRun, options, expectOutput(/No changes in database schema were found/)),
+    );
+    rows.push(results['typeorm-sync']);
+  }
+  for (const tool of ['ours', 'ours-server']) {
+    for (const phase of ['empty', 'sync']) {
+      const theirs = results[`typeorm-${phase}`];
+      const mine = results[`${tool}-${phase}`];
+      if (theirs && mine) {
+        ratios.push(ratio(`TypeORM / ${tool} (${phase === 'empty' ? 'from empty' : 'in sync'})`, theirs.seconds / mine.seconds, '>=', 1));
+      }
+    }
+  }
+  printReport({ bench: 'autogenerate', rows, ratios, notes });
+} finally {
+  await database.drop();
+  project.remove();
+}
