@@ -97,7 +97,11 @@ const { generate } = require(${JSON.stringify(join(WORKSPACE_ROOT, 'packages/com
 const { streamReporter } = require(${JSON.stringify(join(WORKSPACE_ROOT, 'packages/commands/src/reporter.ts'))});
 generate({ ...${JSON.stringify(context)}, env: process.env }, { message: 'Bench', shadowDatabaseUrl: ${JSON.stringify(shadowDatabaseUrl)} },
   streamReporter({ out: process.stdout, err: process.stderr }))
-  .then((result) => { if (${write} && result.changed) writeFileSync(result.path, result.content); process.exit(0); })
+  .then((result) => {
+    if (${write} && result.changed) writeFileSync(result.path, result.content);
+    // Exit once stdout is flushed: a pipe takes the summary of N tables asynchronously.
+    process.stdout.write('', () => process.exit(0));
+  })
   .catch((error) => { console.error(error.message); process.exit(1); });
 `;
   // A file, not `-e`: the TypeScript loader hooks Node's module system, which `-e` code does not run inside.
