@@ -83,7 +83,8 @@ try {
         'ours: migrate-history --json',
         await timeRuns('migrate-history --json', ourCli('history', ours.root, ['--json']), options, (result) => {
           const revisions = JSON.parse(result.stdout).revisions;
-          if (revisions?.length !== n) throw new Error(`migrate-history --json listed ${revisions?.length} revisions, not ${n}.`);
+          if (revisions?.length !== n)
+            throw new Error(`migrate-history --json listed ${revisions?.length} revisions, not ${n}.`);
         }),
       ),
     );

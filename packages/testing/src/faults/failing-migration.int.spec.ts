@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { snapshotCatalog } from '../catalog';
 import { runCli, stackFrames } from './cli-process';
 import {
@@ -37,6 +38,7 @@ describe('fault: a failing migration in the middle (PostgreSQL server)', () => {
       expect(result.code).not.toBeNull();
       expect(result.output).toContain(FAILING.revision);
       expect(result.output).toContain(FAILING_STATEMENT);
+      expect(result.output).toContain(basename(project.fileOf(FAILING.revision)));
       expect(stackFrames(result.output)).toEqual([]);
 
       expect(await versionRows(database.url)).toEqual([CHAIN[1]!.revision]);
