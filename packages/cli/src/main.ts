@@ -28,7 +28,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     const reporter = streamReporter({ out: json ? io.err : io.out, err: io.err });
     const values = command.values;
     const lockTimeoutSeconds = values['lock-timeout'] === undefined ? undefined : parseLockTimeout(String(values['lock-timeout']));
-    let result: { success: boolean; error?: string };
+    let result: { success: boolean; error?: string; failure?: Error };
     switch (command.verb) {
       case 'migrate':
         result = await migrate(
@@ -63,8 +63,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
         result = await stamp(context, { to: String(values['to']), purge: values['purge'] === true, lockTimeoutSeconds }, reporter);
         break;
     }
-    if (json) io.out.write(`${JSON.stringify(result, null, 2)}\n`);
+    if (json) io.out.write(`${JSON.stringify({ ...result, failure: undefined }, null, 2)}\n`);
     if (result.error) io.err.write(`${result.error}\n`);
+    if (verbose && result.failure) io.err.write(`${stackOf(result.failure)}\n`);
     return result.success ? 0 : 1;
   } catch (error) {
     if (error instanceof UsageError) {
@@ -74,13 +75,16 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     }
     const userError = error instanceof UserError ? error : toUserError(error);
     io.err.write(`${userError.message}\n`);
-    if (verbose) {
-      const cause = userError.cause instanceof Error ? userError.cause : userError;
-      io.err.write(`${cause.stack ?? String(cause)}\n`);
-    }
+    if (verbose) io.err.write(`${stackOf(userError.cause instanceof Error ? userError.cause : userError)}\n`);
     if (json) io.out.write(`${JSON.stringify({ success: false, error: userError.message })}\n`);
     return userError.exitCode;
   }
+}
+
+/** The stack of an error and of the error that caused it (a migration's own error inside a step failure). */
+function stackOf(error: Error): string {
+  const cause = error.cause instanceof Error ? `\nCaused by: ${error.cause.stack ?? error.cause.message}` : '';
+  return `${error.stack ?? error.message}${cause}`;
 }
 
 export interface CliIo {

@@ -58,6 +58,8 @@ export interface MigrateResult {
   readonly sql?: string;
   /** The error, as the one sentence shown to the user. */
   readonly error?: string;
+  /** The failure behind `error`, for `--verbose` (left out of `--json`). */
+  readonly failure?: Error;
 }
 
 /**
@@ -154,7 +156,7 @@ async function migrateLocked(
   const headsAfter = await store.readHeads();
   if (result.failure) {
     const message = toUserError(result.failure, context).message;
-    return { ...base, success: false, headsAfter, steps: result.outcomes, error: message };
+    return { ...base, success: false, headsAfter, steps: result.outcomes, error: message, failure: result.failure };
   }
   reporter.info(`Done: the database is at ${formatHeads(headsAfter)}.`);
   return { ...base, success: true, headsAfter, steps: result.outcomes };
