@@ -16,6 +16,7 @@ import { historyFormat, parseCommandLine, parseLockTimeout, resolveProject, USAG
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   let verbose = argv.includes('--verbose');
   let json = argv.includes('--json');
+  let workspaceRoot: string | undefined;
   try {
     const command = parseCommandLine(argv);
     if (command.verb === 'help') {
@@ -25,6 +26,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     verbose = command.verbose;
     json = command.json;
     const context = resolveProject(command.project, io.cwd, io.env);
+    workspaceRoot = context.workspaceRoot;
     const reporter = streamReporter({ out: json ? io.err : io.out, err: io.err });
     const values = command.values;
     const lockTimeoutSeconds = values['lock-timeout'] === undefined ? undefined : parseLockTimeout(String(values['lock-timeout']));
@@ -73,7 +75,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       if (json) io.out.write(`${JSON.stringify({ success: false, error: error.message })}\n`);
       return 2;
     }
-    const userError = error instanceof UserError ? error : toUserError(error);
+    const userError = error instanceof UserError ? error : toUserError(error, { workspaceRoot });
     io.err.write(`${userError.message}\n`);
     if (verbose) io.err.write(`${stackOf(userError.cause instanceof Error ? userError.cause : userError)}\n`);
     if (json) io.out.write(`${JSON.stringify({ success: false, error: userError.message })}\n`);

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { checksumOf, MigrationFileError, readMigrationMetadata, type MigrationMetadata } from '../../../core/src/migration-file';
-import { loadUserModule } from '../typescript/typescript-loader';
+import { loadUserModule, TypeScriptSyntaxError } from '../typescript/typescript-loader';
 import type { QueryRunner } from 'typeorm';
 
 /**
@@ -64,7 +64,16 @@ export function readMigrationDirectory(dir: string): MigrationFile[] {
  * a file edited during a run cannot execute something other than what was recorded.
  */
 export function loadMigrationFunctions(migration: MigrationFile): MigrationFunctions {
-  const exports = loadUserModule(migration.file, migration.text);
+  let exports: Record<string, unknown>;
+  try {
+    exports = loadUserModule(migration.file, migration.text);
+  } catch (error) {
+    if (error instanceof TypeScriptSyntaxError) throw error;
+    throw new MigrationFileError(
+      migration.file,
+      `failed while loading: ${String((error as Error).message ?? error).split('\n')[0]}; fix it (or what it imports) and run again.`,
+    );
+  }
   const up = exports['up'];
   const down = exports['down'];
   for (const [name, value] of [

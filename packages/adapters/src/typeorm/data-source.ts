@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { DataSource, DataSourceOptions, QueryRunner } from 'typeorm';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../embedded/embedded-postgres';
-import { loadUserModule } from '../typescript/typescript-loader';
+import { loadUserModule, TypeScriptSyntaxError } from '../typescript/typescript-loader';
 import {
   applicationName,
   describeDatabase,
@@ -76,7 +76,11 @@ export async function loadDataSource(file: string): Promise<DataSource> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' && (error as NodeJS.ErrnoException).path === file) {
       throw new DataSourceFileError(file, 'does not exist; pass the data source file of the project (--data-source).');
     }
-    throw error;
+    if (error instanceof TypeScriptSyntaxError) throw error;
+    throw new DataSourceFileError(
+      file,
+      `failed while loading: ${String((error as Error).message ?? error).split('\n')[0]}; fix it (or what it imports) and run again.`,
+    );
   }
   const defaultExport = await exports['default'];
   if (isDataSource(defaultExport)) return defaultExport;
