@@ -66,12 +66,12 @@ export function toUserError(error: unknown, context: ErrorContext = {}): UserErr
   }
   if (error instanceof LockTimeoutError) {
     const holder = error.holder
-      ? ` held by ${error.holder.application || 'a session without application_name'}` +
+      ? `${error.holder.application || 'a session without application_name'}` +
         (error.holder.since ? ` since ${error.holder.since.toISOString()}` : '')
-      : '';
+      : 'another migration run';
     return wrap(
-      `Another migration run holds the migration lock${holder}; waited ${seconds(error.waitedMs)}. ` +
-        'Wait for it to finish, or raise --lock-timeout.',
+      `The migration lock is held by ${holder}; waited ${seconds(error.waitedMs)}. ` +
+        'Wait for that run to finish, or raise --lock-timeout.',
     );
   }
   if (error instanceof FolderLockTimeoutError) {
