@@ -90,7 +90,8 @@ export async function migrate(
     try {
       return await migrateLocked(context, migrations, database, to, options, reporter);
     } finally {
-      await lock.release();
+      // A lost connection already released it; its error must not hide the run's own.
+      await lock.release().catch(() => undefined);
     }
   } finally {
     await database.close();

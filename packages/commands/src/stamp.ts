@@ -92,7 +92,8 @@ export async function stamp(context: ProjectContext, options: StampOptions, repo
         stamped: entries.map((entry) => entry.revision),
       };
     } finally {
-      await lock.release();
+      // A lost connection already released it; its error must not hide the run's own.
+      await lock.release().catch(() => undefined);
     }
   } finally {
     await database.close();
