@@ -46,6 +46,13 @@ describe('migration generator (option handling on a virtual tree)', () => {
     );
   });
 
+  it('counts a data source for its own project, not for a root project holding the whole workspace', async () => {
+    addProjectConfiguration(tree, 'workspace', { root: '.' });
+    addProject(tree, 'backend', true);
+    await migrationGenerator(tree, { message: 'Root', empty: true, revId: 'root_1' });
+    expect(tree.exists('apps/backend/migrations/versions/root_1_root.ts')).toBe(true);
+  });
+
   it('says to run setup when no project has a data source', async () => {
     addProject(tree, 'web', false);
     await expect(migrationGenerator(tree, { message: 'x', empty: true })).rejects.toThrow(
