@@ -19,6 +19,9 @@ const common = {
   modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/tmp/'],
 };
 module.exports = {
+  // Jest reads the timeout only at the top level, not per project: the integration tests start real databases
+  // (a fresh PGlite takes seconds on a busy machine); the e2e suite sets its own, longer one.
+  testTimeout: 120000,
   projects: [
     {
       ...common,
@@ -30,13 +33,11 @@ module.exports = {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/packages/**/*.int.spec.ts'],
-      testTimeout: 120000,
     },
     {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/e2e/**/*.e2e.spec.ts'],
-      testTimeout: 900000,
     },
   ],
 };
