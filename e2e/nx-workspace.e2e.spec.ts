@@ -8,12 +8,17 @@ import { createTestDatabase, type TestDatabase } from '../packages/testing/src/d
 /**
  * The packed plugin in a workspace made from scratch the way a user makes one: npm packages from the registry,
  * `nx add`, `setup`, an unqualified `nx g migration`, `migrate` on the PostgreSQL server and on the embedded
- * database, a build that migrates its dependency first, and `nx affected` over two commits.
+ * database, a build that migrates its dependency first, `nx affected` over two commits (also with
+ * `--configuration=staging` when one project has no staging), and what to type next to `@nx/plugin`, whose own
+ * `migration` generator makes the bare name ambiguous.
  *
  * Nx versions: `E2E_NX_VERSIONS` (comma-separated), default the current major and the one before.
  */
 const NX_VERSIONS = (process.env['E2E_NX_VERSIONS'] ?? '23.2.1,22.6.1').split(',').map((v) => v.trim());
 const root = join(__dirname, '..');
+
+// `testTimeout` of jest.config.js is a global option that a project entry does not set.
+jest.setTimeout(900_000);
 
 let tarball: string;
 
@@ -25,22 +30,22 @@ beforeAll(() => {
 describe.each(NX_VERSIONS)('a fresh workspace on Nx %s', (nxVersion) => {
   let workspace: string;
   let server: TestDatabase;
+  let staging: TestDatabase | undefined;
 
   const write = (file: string, text: string) => {
     mkdirSync(dirname(join(workspace, file)), { recursive: true });
     writeFileSync(join(workspace, file), text);
   };
-  const run = (command: string, args: string[], env: Record<string, string> = {}) => {
-    const result = spawnSync(command, args, {
-      cwd: workspace,
-      encoding: 'utf8',
-      env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NX_INTERACTIVE: 'false', NX_OUTPUT_STYLE: 'stream', CI: 'true', ...env },
-    });
+  /** Runs a command in the workspace; `env` entries set to undefined are removed from the environment. */
+  const run = (command: string, args: string[], env: Record<string, string | undefined> = {}) => {
+    const merged = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NX_INTERACTIVE: 'false', NX_OUTPUT_STYLE: 'stream', CI: 'true', ...env };
+    for (const [name, value] of Object.entries(merged)) if (value === undefined) delete merged[name];
+    const result = spawnSync(command, args, { cwd: workspace, encoding: 'utf8', env: merged });
     const output = `${result.stdout}\n${result.stderr}`;
     if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.status}:\n${output}`);
     return output;
   };
-  const nx = (args: string[], env?: Record<string, string>) => run(join(workspace, 'node_modules/.bin/nx'), args, env);
+  const nx = (args: string[], env?: Record<string, string | undefined>) => run(join(workspace, 'node_modules/.bin/nx'), args, env);
   const git = (...args: string[]) => run('git', args);
 
   beforeAll(async () => {
@@ -74,6 +79,7 @@ describe.each(NX_VERSIONS)('a fresh workspace on Nx %s', (nxVersion) => {
 
   afterAll(async () => {
     await server?.drop();
+    await staging?.drop();
     if (workspace) rmSync(workspace, { recursive: true, force: true });
   });
 
@@ -138,5 +144,45 @@ describe.each(NX_VERSIONS)('a fresh workspace on Nx %s', (nxVersion) => {
     expect(output).toContain('tools built');
     expect(output).not.toContain('db:');
     expect(output).not.toContain('app built');
+  });
+
+  it('nx affected -t migrate -c staging: staging where the project has .env.staging, its default database where not', async () => {
+    staging = await createTestDatabase('postgres');
+    write('packages/billing/project.json', JSON.stringify({ name: 'billing', targets: {} }));
+    nx(['g', 'nx-typeorm-migrations:setup', '--project=billing', '--no-interactive']);
+    write('packages/db/.env.staging', 'DATABASE_URL=${DB_STAGING_DATABASE_URL}\n');
+    git('add', '-A');
+    git('commit', '-qm', 'billing, and a staging environment for db');
+    const output = nx(['affected', '-t', 'migrate', '--configuration=staging', '--base=HEAD~1', '--head=HEAD', '--output-style=stream'], {
+      DATABASE_URL: undefined,
+      DB_STAGING_DATABASE_URL: staging.url,
+    });
+    expect(output).toContain('db:migrate:staging');
+    expect(output).toMatch(/Database: postgres:\/\/\S+ \(DATABASE_URL\)/);
+    expect(output).not.toContain('billing:migrate:staging');
+    expect(output).toContain('Database: embedded PostgreSQL in .nx-typeorm-migrations/billing');
+    expect(output).not.toContain('tools');
+    const client = new Client({ connectionString: staging.url });
+    await client.connect();
+    try {
+      const { rows } = await client.query(`SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'examples'`);
+      expect(rows[0].n).toBe(1);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('next to @nx/plugin: the bare nx g migration is ambiguous, nx g revision and the qualified name work', () => {
+    run('npm', ['install', '-D', `@nx/plugin@${nxVersion}`, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error']);
+    const versions = join(workspace, 'packages/db/migrations/versions');
+    expect(() => nx(['g', 'migration', '--project=db', '--message=Ambiguous', '--empty', '--no-interactive'])).toThrow(
+      /Specify the generator name.*nx-typeorm-migrations:migration/,
+    );
+    nx(['g', 'revision', '--project=db', '--message=Add notes', '--empty', '--rev-id=notes_1', '--no-interactive']);
+    nx(['g', 'nx-typeorm-migrations:migration', '--project=db', '--message=Add tags', '--empty', '--rev-id=tags_1', '--no-interactive']);
+    const files = readdirSync(versions);
+    expect(files).toEqual(expect.arrayContaining(['notes_1_add_notes.ts', 'tags_1_add_tags.ts']));
+    expect(files.some((file) => file.includes('ambiguous'))).toBe(false);
+    expect(readFileSync(join(versions, 'tags_1_add_tags.ts'), 'utf8')).toContain("'notes_1'");
   });
 });
