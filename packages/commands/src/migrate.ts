@@ -26,6 +26,7 @@ import {
 } from './context';
 import { toUserError, UserError } from './errors';
 import type { Reporter } from './reporter';
+import { refuseMultipleHeads } from './heads-report';
 
 export const DEFAULT_LOCK_TIMEOUT_SECONDS = 60;
 
@@ -75,6 +76,8 @@ export async function migrate(
   parseTarget(to);
   const timeoutMs = lockTimeoutMs(options.lockTimeoutSeconds);
   const migrations = readProjectMigrations(context);
+  // "head" with several heads: name them, their files and authors, and how to join them, before touching a database.
+  if (to === 'head') refuseMultipleHeads(context, migrations);
   if (options.sql && options.from !== undefined) return migrateOffline(context, migrations, to, options.from, reporter);
 
   const database = await connectProject(context, reporter, timeoutMs);
@@ -179,7 +182,7 @@ async function adoptTypeormHistory(
   const table = typeormHistoryTableOf(options);
   const rows = await readTypeormHistory(database.open.queryRunner, table);
   if (!rows) return [];
-  const recognised = recogniseTypeormHistory(rows, imported, `TypeORM's ${table.name ?? 'migrations'} table`);
+  const recognised = recogniseTypeormHistory(rows, imported, table.name ?? 'migrations');
   if (!recognised) return [];
   const heads = [recognised.revision];
   const applied = appliedRevisions(migrations.graph, heads);

@@ -7,6 +7,7 @@ import {
   type ProjectContext,
   type ProjectMigrations,
 } from './context';
+import { multipleHeadsReport } from './heads-report';
 import { DEFAULT_LOCK_TIMEOUT_SECONDS } from './migrate';
 import type { Reporter } from './reporter';
 
@@ -59,6 +60,8 @@ export async function status(context: ProjectContext, options: StatusOptions, re
         `restore it, or record the edit with migrate-stamp.`,
     );
   }
+  const headsReport = multipleHeadsReport({ ...context, graph: migrations.graph, migrations: migrations.files });
+  if (headsReport) reporter.warn(headsReport);
   if (!result.success) {
     reporter.warn(
       `The database is not at head: ${result.pending.length} migration(s) pending; run migrate --to=${result.heads.length > 1 ? 'heads' : 'head'}.`,
