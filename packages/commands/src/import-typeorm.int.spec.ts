@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { basename } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
@@ -8,9 +9,14 @@ import { loadMigrationFunctions, readMigrationDirectory } from '../../adapters/s
 import { loadDataSource } from '../../adapters/src/typeorm/data-source';
 import { recogniseTypeormMigrations, readTypeormHistory } from '../../adapters/src/typeorm/typeorm-history';
 import { snapshotCatalog } from '../../testing/src/catalog';
-import { createTestDatabase, DATABASE_KINDS } from '../../testing/src/databases';
+import { createTestDatabase, DATABASE_KINDS, serverAdminUrl } from '../../testing/src/databases';
 import { typeormLineUnderTest, writeTypeormLegacyProject } from '../../testing/src/typeorm-legacy-project';
+import type { ProjectContext } from './context';
+import { generate } from './generate';
 import { importTypeorm } from './import-typeorm';
+import { migrate } from './migrate';
+import { MemoryReporter } from './reporter';
+import { status } from './status';
 
 const line = typeormLineUnderTest();
 
@@ -29,6 +35,20 @@ async function rowsOf(client: Client): Promise<Record<string, { count: number; d
   return state;
 }
 
+async function columnsOf(url: string, table: string): Promise<string[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query(
+      "select column_name from information_schema.columns where table_schema = 'public' and table_name = $1",
+      [table],
+    );
+    return rows.map((row: { column_name: string }) => row.column_name);
+  } finally {
+    await client.end();
+  }
+}
+
 async function connectWithUserTypeorm(dataSourceFile: string, url: string): Promise<DataSource> {
   const loaded = await loadDataSource(dataSourceFile);
   const DataSourceClass = loaded.constructor as new (options: object) => DataSource;
@@ -37,11 +57,13 @@ async function connectWithUserTypeorm(dataSourceFile: string, url: string): Prom
 }
 
 describe.each(DATABASE_KINDS)(`import-typeorm with TypeORM ${line} on %s`, (kind) => {
-  it('adopts 20 migrations applied by TypeORM’s CLI, recognises them as applied, and keeps their code working', async () => {
+  it('adopts 20 migrations applied by TypeORM’s CLI; migrate stamps them, status is at head, a generated revision builds on top and reverts', async () => {
     const project = writeTypeormLegacyProject(line);
     const db = await createTestDatabase(kind);
     const client = new Client({ connectionString: db.url });
     try {
+      const userTypeorm = createRequire(project.dataSourceFile)('typeorm/package.json') as { version: string };
+      expect(userTypeorm.version).toMatch(line === '0.3' ? /^0\.3\./ : /^1\./);
       const cli = createRequire(project.dataSourceFile).resolve('typeorm/cli-ts-node-commonjs.js');
       const run = await promisify(execFile)(
         process.execPath,
@@ -110,6 +132,85 @@ describe.each(DATABASE_KINDS)(`import-typeorm with TypeORM ${line} on %s`, (kind
       } finally {
         await queryRunner.release();
         await dataSource.destroy();
+      }
+
+      // From here on the team works with the plugin's own commands, as the import report tells it to.
+      const dataSourceText = readFileSync(project.dataSourceFile, 'utf8');
+      writeFileSync(
+        project.dataSourceFile,
+        dataSourceText.replace("migrations: [join(__dirname, 'migrations', '*.ts')]", 'migrations: []'),
+      );
+      expect(readFileSync(project.dataSourceFile, 'utf8')).toContain('migrations: []');
+      const context: ProjectContext = {
+        workspaceRoot: project.root,
+        projectRoot: project.root,
+        projectName: 'legacy',
+        dataSourceFile: project.dataSourceFile,
+        migrationsDir: project.versionsDir,
+        env: { DATABASE_URL: db.url },
+      };
+
+      const adopt = new MemoryReporter();
+      const adopted = await migrate(context, {}, adopt);
+      expect(adopted).toMatchObject({ success: true, headsBefore: [head], headsAfter: [head], steps: [] });
+      expect(adopt.lines).toContain(
+        `Adopted TypeORM's history: 20 TypeORM migration(s) already ran, so the database is stamped at ${head} ` +
+          `(migrations/versions/${head}_rename_post_body_to_content.ts).`,
+      );
+      expect(adopt.lines).toContain(`Nothing to do: the database is already at ${head}.`);
+
+      const atHead = await status(context, { checkHeads: true }, new MemoryReporter());
+      expect(atHead).toMatchObject({ success: true, atHead: true, heads: [head], pending: [] });
+      expect(atHead.current.map((entry) => entry.revision)).toEqual([head]);
+
+      // An entity change, in a new file: Node caches entity modules within one process (each `nx g` is a process).
+      const entityText = readFileSync(join(project.root, 'src', 'entities.ts'), 'utf8');
+      const withBio = entityText.replace(
+        '  lastLoginAt!: Date | null;\n',
+        "  lastLoginAt!: Date | null;\n\n  @Column({ type: 'text', nullable: true })\n  bio!: string | null;\n",
+      );
+      expect(withBio).not.toBe(entityText);
+      writeFileSync(join(project.root, 'src', 'entities-with-bio.ts'), withBio);
+      writeFileSync(
+        project.dataSourceFile,
+        readFileSync(project.dataSourceFile, 'utf8').replace("from './entities'", "from './entities-with-bio'"),
+      );
+      const generated = await generate(
+        context,
+        { message: 'Add user bio', shadowDatabaseUrl: kind === 'postgres' ? serverAdminUrl() : undefined },
+        new MemoryReporter(),
+      );
+      if (!generated.changed) throw new Error('generate found no change after a column was added to User');
+      expect(generated.operations).toEqual(['+ column users.bio']);
+      expect(generated.content).toContain(`export const downRevision: string | readonly string[] | null = '${head}';`);
+      writeFileSync(generated.path, generated.content);
+
+      const upgrade = await migrate(context, {}, new MemoryReporter());
+      expect(upgrade).toMatchObject({ success: true, headsBefore: [head], headsAfter: [generated.revision] });
+      expect(upgrade.steps.map((step) => [step.revision, step.direction, step.status])).toEqual([
+        [generated.revision, 'up', 'done'],
+      ]);
+      expect(await status(context, { checkHeads: true }, new MemoryReporter())).toMatchObject({
+        atHead: true,
+        heads: [generated.revision],
+        pending: [],
+      });
+      expect(await columnsOf(db.url, 'users')).toContain('bio');
+
+      const revert = await migrate(context, { to: '-1' }, new MemoryReporter());
+      expect(revert).toMatchObject({ success: true, headsBefore: [generated.revision], headsAfter: [head] });
+      expect(revert.steps.map((step) => [step.revision, step.direction])).toEqual([[generated.revision, 'down']]);
+      expect(await columnsOf(db.url, 'users')).not.toContain('bio');
+      const behind = await status(context, { checkHeads: true }, new MemoryReporter());
+      expect(behind).toMatchObject({ success: false, atHead: false });
+      expect(behind.pending.map((entry) => entry.revision)).toEqual([generated.revision]);
+      // Adoption, the new revision and its revert together leave every row of the application as TypeORM left it.
+      const after = new Client({ connectionString: db.url });
+      await after.connect();
+      try {
+        expect(await rowsOf(after)).toEqual(rowsBefore);
+      } finally {
+        await after.end();
       }
     } finally {
       await client.end().catch(() => undefined);
