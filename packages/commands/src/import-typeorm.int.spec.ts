@@ -1,12 +1,13 @@
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { loadMigrationFunctions, readMigrationDirectory } from '../../adapters/src/fs/migration-directory';
 import { loadDataSource } from '../../adapters/src/typeorm/data-source';
+import { requireFrom } from '../../adapters/src/typescript/typescript-loader';
 import { recogniseTypeormMigrations, readTypeormHistory } from '../../adapters/src/typeorm/typeorm-history';
 import { snapshotCatalog } from '../../testing/src/catalog';
 import { createTestDatabase, DATABASE_KINDS, serverAdminUrl } from '../../testing/src/databases';
@@ -62,9 +63,14 @@ describe.each(DATABASE_KINDS)(`import-typeorm with TypeORM ${line} on %s`, (kind
     const db = await createTestDatabase(kind);
     const client = new Client({ connectionString: db.url });
     try {
-      const userTypeorm = createRequire(project.dataSourceFile)('typeorm/package.json') as { version: string };
-      expect(userTypeorm.version).toMatch(line === '0.3' ? /^0\.3\./ : /^1\./);
       const cli = createRequire(project.dataSourceFile).resolve('typeorm/cli-ts-node-commonjs.js');
+      const userTypeorm = JSON.parse(readFileSync(join(dirname(cli), 'package.json'), 'utf8')) as { version: string };
+      expect(userTypeorm.version).toMatch(line === '0.3' ? /^0\.3\./ : /^1\./);
+      // What the plugin loads the data source with is that copy too (Node's resolution, not Jest's registry).
+      const loaded = await loadDataSource(project.dataSourceFile);
+      expect(loaded.constructor).toBe(
+        requireFrom<{ DataSource: unknown }>(project.dataSourceFile, 'typeorm').DataSource,
+      );
       const run = await promisify(execFile)(
         process.execPath,
         [cli, 'migration:run', '-d', 'src/data-source.ts', '-t', 'each'],

@@ -64,9 +64,16 @@ describe('loadUserModule', () => {
     const project = join(dir, 'project');
     const pkg = join(project, 'node_modules', 'typeorm');
     require('node:fs').mkdirSync(pkg, { recursive: true });
-    writeFileSync(join(pkg, 'index.js'), `exports.whose = 'the project copy';`);
-    writeFileSync(join(project, 'data-source.ts'), `import { whose } from 'typeorm'; export const copy: string = whose;`);
-    expect(loadUserModule(join(project, 'data-source.ts'))['copy']).toBe('the project copy');
-    expect(requireFrom<{ whose: string }>(join(project, 'data-source.ts'), 'typeorm').whose).toBe('the project copy');
+    writeFileSync(join(pkg, 'index.js'), `exports.whose = 'the project copy'; exports.registry = {};`);
+    writeFileSync(
+      join(project, 'data-source.ts'),
+      `import { registry, whose } from 'typeorm'; export const copy: string = whose; export { registry };`,
+    );
+    const loaded = loadUserModule(join(project, 'data-source.ts'));
+    expect(loaded['copy']).toBe('the project copy');
+    const required = requireFrom<{ whose: string; registry: object }>(join(project, 'data-source.ts'), 'typeorm');
+    expect(required.whose).toBe('the project copy');
+    // The very instance the user's file got (Node's module cache), not a second copy from Jest's registry.
+    expect(required.registry).toBe(loaded['registry']);
   });
 });

@@ -118,8 +118,14 @@ export function loadUserModule(filename: string, source?: string): Record<string
   return module.exports as Record<string, unknown>;
 }
 
-/** Resolves and loads a package the way the user's file at `fromFile` would (`typeorm`, `pg`). */
+/**
+ * Resolves and loads a package the way the user's file at `fromFile` would (`typeorm`, `pg`). Through a module of
+ * Node's own, not `Module.createRequire`: inside Jest that returns Jest's registry, a second copy of the package.
+ */
 export function requireFrom<T>(fromFile: string, request: string): T {
   installRequireHook();
-  return Module.createRequire(fromFile)(request) as T;
+  const module = new Module(fromFile);
+  module.filename = fromFile;
+  module.paths = nodeModule._nodeModulePaths(dirname(fromFile));
+  return module.require(request) as T;
 }
