@@ -54,7 +54,9 @@ describe.each(NX_VERSIONS)('a fresh workspace on Nx %s', (nxVersion) => {
     write(
       'package.json',
       JSON.stringify(
-        { name: 'shop', private: true, devDependencies: { nx: nxVersion, typeorm: '1.1.1', pg: '8.23.1' } },
+        // `@nx/devkit` of the workspace's Nx, as every Nx plugin of the workspace brings it: left to npm, the
+        // plugin's peer range would get the newest @nx/devkit, which requires the newest nx.
+        { name: 'shop', private: true, devDependencies: { nx: nxVersion, '@nx/devkit': nxVersion, typeorm: '1.1.1', pg: '8.23.1' } },
         null,
         2,
       ),

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { CreateNodesContext } from '@nx/devkit';
-import { createNodes, createNodesV2, type TypeormMigrationsPluginOptions } from './plugin';
+import { createNodes, createNodesV2, dataSourceMatcher, type TypeormMigrationsPluginOptions } from './plugin';
 
 describe('createNodes', () => {
   let workspaceRoot: string;
@@ -77,11 +77,11 @@ describe('createNodes', () => {
   });
 
   it('follows dataSourceGlob', async () => {
-    write('packages/web/src/db/orm.config.ts');
-    const files = ['packages/backend/src/data-source.ts', 'packages/web/src/db/orm.config.ts'];
-    const results = await infer(files, { dataSourceGlob: '**/db/orm.config.ts' });
+    write('packages/web/src/db/typeorm.config.ts');
+    const files = ['packages/backend/src/data-source.ts', 'packages/web/src/db/typeorm.config.ts'];
+    const results = await infer(files, { dataSourceGlob: '**/db/typeorm.config.ts' });
     expect(results.map(([file, result]) => [file, Object.keys(result.projects!)])).toEqual([
-      ['packages/web/src/db/orm.config.ts', ['packages/web']],
+      ['packages/web/src/db/typeorm.config.ts', ['packages/web']],
     ]);
   });
 
@@ -94,6 +94,12 @@ describe('createNodes', () => {
 
   it('exports the same pair as createNodes for Nx 23 and createNodesV2 for Nx 21 and 22', () => {
     expect(createNodes).toBe(createNodesV2);
-    expect(createNodes[0]).toBe('**/*.{ts,js,mts,mjs,cts,cjs}');
+  });
+
+  it('asks Nx only for script files whose name says they configure TypeORM', () => {
+    const sent = dataSourceMatcher(createNodes[0]);
+    const named = ['apps/a/src/data-source.ts', 'b/dataSource.mts', 'c/src/db/typeorm.config.ts', 'ormconfig.js', 'd/app-datasource.cjs'];
+    expect(named.filter(sent)).toEqual(named);
+    expect(['apps/a/src/main.ts', 'apps/a/src/user.entity.ts', 'apps/a/data-source.json', 'apps/a/orm.config.ts'].filter(sent)).toEqual([]);
   });
 });

@@ -40,21 +40,25 @@ const TARGET_GROUP = 'TypeORM migrations';
 const NOT_ENVIRONMENTS = new Set(['local', 'example', 'sample', 'template', 'defaults']);
 
 /**
- * Nx hands the plugin every script file of the workspace (the glob of `createNodes` is fixed when the module
- * loads, before the options are known) and the plugin keeps those matching `dataSourceGlob`. Nothing here
- * loads TypeORM or reads a data source: the file's name and place are enough to infer the targets.
+ * The files Nx sends the plugin: script files whose name says they configure TypeORM. The glob of `createNodes`
+ * is fixed when the module loads, before the options are known, so it is this fixed superset of every
+ * `dataSourceGlob` the plugin supports, and the plugin keeps the files matching `dataSourceGlob`. Narrow on
+ * purpose: with every script file of the workspace, shipping the list to the plugin's worker costs more than
+ * the inference. Nothing here loads TypeORM or reads a data source: the file's name and place are enough.
  */
-const SCRIPT_FILES = '**/*.{ts,js,mts,mjs,cts,cjs}';
+export const DATA_SOURCE_FILE_NAMES = ['data-source', 'data_source', 'datasource', 'dataSource', 'DataSource', 'ormconfig', 'typeorm'];
+const DATA_SOURCE_FILES = `**/*{${DATA_SOURCE_FILE_NAMES.join(',')}}*.{ts,js,mts,mjs,cts,cjs}`;
 
 export const createNodesV2: CreateNodesV2<TypeormMigrationsPluginOptions> = [
-  SCRIPT_FILES,
+  DATA_SOURCE_FILES,
   (files, options, context) => {
     const matches = dataSourceMatcher(options?.dataSourceGlob ?? DEFAULT_DATA_SOURCE_GLOB);
     const inference = new TargetInference(options ?? {}, context);
+    const projectRoots = new ProjectRoots(context.workspaceRoot);
     const results: Array<readonly [string, CreateNodesResult]> = [];
     for (const file of files) {
       if (!matches(file)) continue;
-      const projectRoot = owningProjectRoot(file, context.workspaceRoot);
+      const projectRoot = projectRoots.owning(file);
       if (projectRoot === undefined) continue;
       const targets = inference.targetsFor(projectRoot, file);
       const metadata = { targetGroups: { [TARGET_GROUP]: Object.keys(targets) } };
@@ -130,14 +134,24 @@ function minimatchOfNxDevkit(): { Minimatch: new (pattern: string, options?: { d
   return fromDevkit('minimatch');
 }
 
-/** The nearest folder at or above the file holding a `project.json` or a `package.json`: the project's root. */
-function owningProjectRoot(file: string, workspaceRoot: string): string | undefined {
-  let folder = dirname(file);
-  for (;;) {
-    const absolute = join(workspaceRoot, folder);
-    if (existsSync(join(absolute, 'project.json')) || existsSync(join(absolute, 'package.json'))) return folder;
-    if (folder === '.' || folder === '') return undefined;
-    folder = dirname(folder);
+/** The nearest folder at or above a file holding a `project.json` or a `package.json`: the project's root. */
+class ProjectRoots {
+  private readonly known = new Map<string, string | undefined>();
+
+  constructor(private readonly workspaceRoot: string) {}
+
+  owning(file: string): string | undefined {
+    return this.of(dirname(file));
+  }
+
+  private of(folder: string): string | undefined {
+    if (this.known.has(folder)) return this.known.get(folder);
+    const absolute = join(this.workspaceRoot, folder);
+    let root: string | undefined;
+    if (existsSync(join(absolute, 'project.json')) || existsSync(join(absolute, 'package.json'))) root = folder;
+    else if (folder !== '.' && folder !== '') root = this.of(dirname(folder));
+    this.known.set(folder, root);
+    return root;
   }
 }
 
