@@ -46,11 +46,11 @@ describe('createNodes', () => {
     const [[, result]] = await infer(['packages/backend/src/data-source.ts']);
     const targets = result.projects!['packages/backend'].targets!;
     expect(Object.entries(targets).map(([name, target]) => [name, target.cache])).toEqual([
-      ['migrate', false],
-      ['migrate-status', false],
-      ['migrate-history', false],
+      ['migrate', undefined],
+      ['migrate-status', undefined],
+      ['migrate-history', undefined],
       ['migrate-check', true],
-      ['migrate-stamp', false],
+      ['migrate-stamp', undefined],
     ]);
     expect(targets['migrate-check'].inputs).toEqual([
       'default',

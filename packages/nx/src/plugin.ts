@@ -89,19 +89,19 @@ class TargetInference {
     const options = { dataSource: `{projectRoot}/${dataSource}`, migrationsDir: `{projectRoot}/${this.migrationsDir}` };
     const environments = [...new Set([...environmentsIn(join(this.context.workspaceRoot, projectRoot)), ...this.workspaceEnvironments])].sort();
     const configurations = Object.fromEntries(environments.map((name) => [name, {}]));
-    const target = (executor: string, description: string, extra: Partial<TargetConfiguration> = {}): TargetConfiguration => ({
+    // As little as Nx needs per target (it is shipped from the plugin's worker and merged for every project):
+    // not cached is Nx's default, and the descriptions are the executors' (executors.json).
+    const target = (executor: string, extra: Partial<TargetConfiguration> = {}): TargetConfiguration => ({
       executor: `${PLUGIN_NAME}:${executor}`,
       options,
       configurations,
-      cache: false,
-      metadata: { technologies: ['typeorm'], description },
       ...extra,
     });
     return {
-      [this.names.migrate]: target('migrate', `Move the database to a revision (--to, default head)`),
-      [this.names.status]: target('migrate-status', 'Show the current revision(s) of the database and what is pending'),
-      [this.names.history]: target('migrate-history', 'Show the revision graph'),
-      [this.names.check]: target('migrate-check', 'Check the migrations without a database: one head, entities in sync, stairway, lint', {
+      [this.names.migrate]: target('migrate'),
+      [this.names.status]: target('migrate-status'),
+      [this.names.history]: target('migrate-history'),
+      [this.names.check]: target('migrate-check', {
         cache: true,
         inputs: [
           'default',
@@ -113,7 +113,7 @@ class TargetInference {
         ],
         outputs: [],
       }),
-      [this.names.stamp]: target('migrate-stamp', 'Set the version table to a revision without running migrations'),
+      [this.names.stamp]: target('migrate-stamp'),
     };
   }
 }
