@@ -2,16 +2,27 @@
 /**
  * Apply and revert N small migrations (default 1,000; each creates a table and an index, down drops it),
  * measured in one run against the floor (raw psql, one transaction per migration plus a version row), our CLI
- * (`migrate --to=head`, `migrate --to=base`) and TypeORM's CLI (`migration:run -t each` through ts-node, and
+ * (`migrate --to=head`, `migrate --to=base`; from the sources, and as built by `npm run build` when dist/ is
+ * up to date) and TypeORM's CLI (`migration:run -t each` through ts-node, and
  * `migration:revert`, which reverts one migration per launch: a few launches are timed and multiplied by N).
  * `nx run` adds a constant start-up to each command; it is measured on the dogfood project `backend` (its own few
  * migrations), against our CLI on the same project, because an Nx workspace of 1,000 migrations would mean
  * writing a project into this repository's tree while the benchmark runs.
  *
- *   node bench/apply-revert.mjs [--n=1000] [--runs=3] [--revert-launches=3] [--only=psql,ours,typeorm,nx]
+ *   node bench/apply-revert.mjs [--n=1000] [--runs=3] [--revert-launches=3] [--only=psql,ours,built,typeorm,nx]
  */
 import { countVersionRows, countWorkloadTables, createDatabase } from './lib/database.mjs';
-import { DOGFOOD_PROJECT, OUR_CLI_DESCRIPTION, nxRun, ourCli, psql, typeormCli } from './lib/commands.mjs';
+import {
+  BUILT_CLI_DESCRIPTION,
+  DOGFOOD_PROJECT,
+  OUR_CLI_DESCRIPTION,
+  builtCli,
+  builtCliUnavailable,
+  nxRun,
+  ourCli,
+  psql,
+  typeormCli,
+} from './lib/commands.mjs';
 import { readFlags } from './lib/flags.mjs';
 import { measureOk } from './lib/measure.mjs';
 import { median, printReport, ratio, summarize } from './lib/report.mjs';
@@ -23,7 +34,7 @@ import {
   writeTypeormProject,
 } from './lib/workload.mjs';
 
-const TOOLS = ['psql', 'ours', 'typeorm', 'nx'];
+const TOOLS = ['psql', 'ours', 'built', 'typeorm', 'nx'];
 const flags = readFlags(process.argv.slice(2), { n: 1000, runs: 3, 'revert-launches': 3, only: TOOLS.join(',') });
 const { n, runs } = flags;
 const only = new Set(flags.only.split(','));
@@ -115,12 +126,16 @@ try {
   const { applyFile, revertFile } = writePsqlScripts(psqlProject.root, n);
   writeOurProject(ourProject.root, n);
   if (only.has('typeorm')) writeTypeormProject(typeormProject.root, n);
+  const builtSkipped = only.has('built') ? builtCliUnavailable() : undefined;
+  const measureBuilt = only.has('built') && !builtSkipped;
 
   const results = {
     psqlApply: [],
     psqlRevert: [],
     oursApply: [],
     oursRevert: [],
+    builtApply: [],
+    builtRevert: [],
     typeormApply: [],
     typeormRevert: [],
     nxHead: [],
@@ -147,6 +162,15 @@ try {
       });
       results.oursApply.push(ours.applied);
       results.oursRevert.push(ours.reverted);
+    }
+    if (measureBuilt) {
+      process.stderr.write(' built');
+      const built = await applyThenRevert('built migrate', {
+        apply: () => builtCli('migrate', ourProject.root, ['--to=head']),
+        revert: () => builtCli('migrate', ourProject.root, ['--to=base']),
+      });
+      results.builtApply.push(built.applied);
+      results.builtRevert.push(built.reverted);
     }
     if (only.has('typeorm')) {
       process.stderr.write(' TypeORM');
@@ -176,6 +200,11 @@ try {
     summarize('ours: migrate --to=head', results.oursApply, OUR_CLI_DESCRIPTION),
     summarize('ours: migrate --to=base', results.oursRevert, OUR_CLI_DESCRIPTION),
   ];
+  const builtRows = measureBuilt && [
+    summarize('ours built: migrate --to=head', results.builtApply, BUILT_CLI_DESCRIPTION),
+    summarize('ours built: migrate --to=base', results.builtRevert, BUILT_CLI_DESCRIPTION),
+  ];
+  if (builtSkipped) notes.push(`The built CLI was not measured: ${builtSkipped}.`);
   let typeormRows;
   if (only.has('typeorm')) {
     const oneRevert = median(results.typeormRevert.map((r) => r.seconds));
@@ -200,10 +229,14 @@ try {
     const overhead = (nxRows[0].seconds - nxRows[2].seconds + nxRows[1].seconds - nxRows[3].seconds) / 2;
     notes.push(`nx run adds ${overhead.toFixed(2)} s per command (project graph, task runner) to the same migrate.`);
   }
-  for (const group of [psqlRows, oursRows, typeormRows, nxRows]) if (group) rows.push(...group);
+  for (const group of [psqlRows, oursRows, builtRows, typeormRows, nxRows]) if (group) rows.push(...group);
   if (psqlRows && oursRows) {
     ratios.push(ratio('ours / psql, apply', oursRows[0].seconds / psqlRows[0].seconds, '<=', 1.5));
     ratios.push(ratio('ours / psql, revert', oursRows[1].seconds / psqlRows[1].seconds, '<=', 1.5));
+  }
+  if (psqlRows && builtRows) {
+    ratios.push(ratio('ours built / psql, apply', builtRows[0].seconds / psqlRows[0].seconds, '<=', 1.5));
+    ratios.push(ratio('ours built / psql, revert', builtRows[1].seconds / psqlRows[1].seconds, '<=', 1.5));
   }
   if (oursRows && typeormRows) {
     ratios.push(ratio('TypeORM / ours, apply', typeormRows[0].seconds / oursRows[0].seconds, '>=', 5));

@@ -1,3 +1,4 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { WORKSPACE_ROOT } from './workload.mjs';
 
@@ -19,6 +20,33 @@ export function ourCli(verb, projectRoot, extra = []) {
       ...extra,
     ],
   };
+}
+
+export const BUILT_CLI = join(WORKSPACE_ROOT, 'dist/packages/cli/src/main.js');
+export const BUILT_CLI_DESCRIPTION = 'dist/packages/cli/src/main.js (npm run build), as published';
+
+/** The CLI compiled by `npm run build`: what users of the published package run. */
+export function builtCli(verb, projectRoot, extra = []) {
+  return { command: process.execPath, args: [BUILT_CLI, verb, `--project-root=${projectRoot}`, ...extra] };
+}
+
+/**
+ * Why the built CLI cannot be measured (not built, or older than a source file of the packages it is built
+ * from), or `undefined` when it can.
+ */
+export function builtCliUnavailable() {
+  if (!existsSync(BUILT_CLI)) return 'dist/ is not built (npm run build)';
+  const builtAt = statSync(BUILT_CLI).mtimeMs;
+  const newer = ['core', 'adapters', 'commands', 'cli']
+    .flatMap((name) => sourceFiles(join(WORKSPACE_ROOT, 'packages', name, 'src')))
+    .find((file) => statSync(file).mtimeMs > builtAt);
+  return newer ? `dist/ is older than ${newer.slice(WORKSPACE_ROOT.length + 1)} (npm run build)` : undefined;
+}
+
+function sourceFiles(folder) {
+  return readdirSync(folder, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts'))
+    .map((entry) => join(entry.parentPath ?? entry.path, entry.name));
 }
 
 /** TypeORM's documented TypeScript entry: `typeorm-ts-node-commonjs` (= `ts-node/register` + `typeorm/cli.js`). */
