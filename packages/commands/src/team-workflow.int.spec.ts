@@ -10,6 +10,7 @@ import { connectDataSourceTo, diffSchema } from '../../adapters/src/typeorm/sche
 import { startShadowDatabase } from '../../adapters/src/typeorm/shadow';
 import { PostgresVersionStore } from '../../adapters/src/typeorm/version-store';
 import { createTestDatabase, DATABASE_KINDS, serverAdminUrl, type DatabaseKind } from '../../testing/src/databases';
+import { linkTypeormLine, typeormLineUnderTest } from '../../testing/src/typeorm-legacy-project';
 import { check, formatCheckLine, type CheckLine, type CheckOptions } from './check';
 import { readProjectMigrations, type ProjectContext } from './context';
 import { merge } from './merge';
@@ -72,7 +73,8 @@ beforeAll(async () => {
 }, 60_000);
 
 function newWorkspaceDir(): string {
-  // Inside the repository so that the project's `typeorm` import resolves to the workspace's node_modules.
+  // Inside the repository so that the project's imports resolve to the workspace's node_modules (`typeorm` to the
+  // line under test, linked by writeProject).
   const tmp = join(__dirname, '../../../tmp');
   mkdirSync(tmp, { recursive: true });
   return mkdtempSync(join(tmp, 'team-workflow-'));
@@ -81,6 +83,8 @@ function newWorkspaceDir(): string {
 function writeProject(root: string): void {
   mkdirSync(join(root, 'apps/shop/src'), { recursive: true });
   writeFileSync(join(root, 'nx.json'), '{}\n');
+  writeFileSync(join(root, '.gitignore'), 'node_modules/\n');
+  linkTypeormLine(root, typeormLineUnderTest());
   writeFileSync(join(root, 'apps/shop/project.json'), JSON.stringify({ name: PROJECT, root: 'apps/shop' }));
   mkdirSync(join(root, 'apps/shop/migrations/versions'), { recursive: true });
   writeFileSync(join(root, 'apps/shop/src/item.entity.ts'), ENTITY);

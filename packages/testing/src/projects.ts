@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { migrationFileName, renderMigrationFile, type MigrationFileSpec } from '../../core/src/migration-file';
 import type { ProjectContext } from '../../commands/src/context';
+import { linkNodeModules, typeormLineUnderTest, type TypeormLine } from './typeorm-legacy-project';
 
 /**
  * Throw-away projects for tests: a workspace folder (with the repository's `node_modules` linked in, so the data
- * source finds `typeorm` exactly as a user's project does), a TypeORM data source, entities, and migration files
- * rendered by core's own renderer.
+ * source finds `typeorm` exactly as a user's project does, in the TypeORM line under test: `NTM_TYPEORM_LINE`), a
+ * TypeORM data source, entities, and migration files rendered by core's own renderer.
  */
 export const REPOSITORY_ROOT = resolve(__dirname, '../../..');
 
@@ -41,6 +42,8 @@ export interface TestProjectOptions {
   /** Extra files, path relative to the project root -> text; default `src/entities/user.entity.ts`. */
   readonly files?: Readonly<Record<string, string>>;
   readonly projectName?: string;
+  /** The TypeORM the project's files resolve; default the line under test (`NTM_TYPEORM_LINE`, else 1.x). */
+  readonly typeorm?: TypeormLine;
 }
 
 export interface TestProject {
@@ -59,7 +62,7 @@ export interface TestProject {
 
 export function writeTestProject(options: TestProjectOptions = {}): TestProject {
   const workspaceRoot = mkdtempSync(join(tmpdir(), 'ntm-project-'));
-  symlinkSync(join(REPOSITORY_ROOT, 'node_modules'), join(workspaceRoot, 'node_modules'), 'dir');
+  linkNodeModules(workspaceRoot, options.typeorm ?? typeormLineUnderTest());
   writeFileSync(join(workspaceRoot, 'nx.json'), '{}\n');
   const projectName = options.projectName ?? 'backend';
   const projectRoot = join(workspaceRoot, 'apps', projectName);

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /**
@@ -32,6 +32,25 @@ export function linkTypeormLine(projectRoot: string, line: TypeormLine): void {
   }
   mkdirSync(join(projectRoot, 'node_modules'), { recursive: true });
   symlinkSync(copy, join(projectRoot, 'node_modules', 'typeorm'));
+}
+
+/**
+ * Gives a throw-away project at `root` (outside the repository) the repository's packages, with `typeorm` resolving
+ * to `line`: for 1.x `root/node_modules` links the repository's `node_modules`; for 0.3 it is a folder linking each
+ * of the repository's packages but `typeorm`, which links the 0.3 copy (whose own dependencies resolve from where it
+ * is installed, and `pg` from the repository, as a user's hoisted install would).
+ */
+export function linkNodeModules(root: string, line: TypeormLine = typeormLineUnderTest()): void {
+  const repositoryPackages = join(REPOSITORY_ROOT, 'node_modules');
+  if (line === '1.x') {
+    symlinkSync(repositoryPackages, join(root, 'node_modules'), 'dir');
+    return;
+  }
+  mkdirSync(join(root, 'node_modules'), { recursive: true });
+  for (const entry of readdirSync(repositoryPackages)) {
+    if (entry !== 'typeorm') symlinkSync(join(repositoryPackages, entry), join(root, 'node_modules', entry));
+  }
+  linkTypeormLine(root, line);
 }
 
 const REPOSITORY_ROOT = join(__dirname, '..', '..', '..');

@@ -1,17 +1,17 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { migrationFileName, renderMigrationFile, type MigrationFileSpec } from '../../../core/src/migration-file';
 import { snapshotCatalog, type CatalogSnapshot } from '../catalog';
 import { serverAdminUrl } from '../databases';
-import { WORKSPACE_ROOT } from './cli-process';
+import { linkNodeModules } from '../typeorm-legacy-project';
 
 /**
  * Throw-away projects for the fault tests: a TypeORM data source reading `DATABASE_URL`, and migration files in
  * the format of docs/ARCHITECTURE.md rendered by core's own renderer. The project's `node_modules` is the
- * workspace's, so the data source finds the same `typeorm` a user's project would.
+ * workspace's, so the data source finds `typeorm` as a user's project would, in the line under test (`NTM_TYPEORM_LINE`).
  */
 export const DATA_SOURCE = `import { DataSource } from 'typeorm';
 
@@ -35,7 +35,7 @@ export function writeFaultProject(
   dataSource: string = DATA_SOURCE,
 ): FaultProject {
   const root = mkdtempSync(join(tmpdir(), 'ntm-fault-'));
-  symlinkSync(join(WORKSPACE_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
+  linkNodeModules(root);
   const versionsDir = join(root, 'migrations', 'versions');
   mkdirSync(versionsDir, { recursive: true });
   writeFileSync(join(root, 'data-source.ts'), dataSource);
