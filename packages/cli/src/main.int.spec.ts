@@ -64,6 +64,16 @@ describe.each(DATABASE_KINDS)('nx-typeorm-migrations on %s', (kind) => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('flowchart BT');
     expect(result.stdout).toMatch(/class r_\w{12} current/);
+    expect(result.stdout).not.toContain('Database:');
+    expect(result.stderr).toContain('Database:');
+  });
+
+  it('prints history --format=json as one JSON document on stdout, for jq', () => {
+    const result = cli(project, env, 'history', '--format=json');
+    expect(result.code).toBe(0);
+    const document = JSON.parse(result.stdout);
+    expect(JSON.stringify(document)).toContain('Create t_1');
+    expect(result.stderr).toContain('Database:');
   });
 
   it('exits 2 on bad usage and 1 on a bad target, with one line and no stack', () => {

@@ -58,7 +58,7 @@ export async function history(
   let current: string[] | undefined;
   let databaseNote: string | undefined;
   if (options.markCurrent !== false && (range?.usesCurrent || migrations.files.length > 0)) {
-    ({ current, databaseNote } = await readCurrent(context, reporter, options));
+    ({ current, databaseNote } = await readCurrent(context, diagnosticsOf(reporter, format), options));
   }
   const selected = selectRange(migrations.graph, range, current);
   const views = selected.map((revision) => viewOf(context, migrations, revision, current));
@@ -267,4 +267,13 @@ function renderGraph(views: readonly HistoryEntryView[], graph: RevisionGraph): 
     while (columns.length > 0 && columns[columns.length - 1] === undefined) columns.pop();
   }
   return lines.join('\n');
+}
+
+/**
+ * `json` and `mermaid` output is piped into other tools (`jq`, a Markdown file): there the `Database: ...` line goes
+ * with the warnings, so that the output proper is the only thing on stdout.
+ */
+function diagnosticsOf(reporter: Reporter, format: HistoryFormat): Reporter {
+  if (format !== 'json' && format !== 'mermaid') return reporter;
+  return { info: (line) => reporter.warn(line), warn: (line) => reporter.warn(line), step: (outcome) => reporter.step(outcome) };
 }

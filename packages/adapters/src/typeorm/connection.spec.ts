@@ -93,6 +93,14 @@ describe('resolveDatabase', () => {
     expect(isLocalDatabase(source)).toBe(false);
   });
 
+  it('refuses an empty DATABASE_URL instead of falling back to another database', () => {
+    for (const empty of ['', '   ']) {
+      expect(() =>
+        resolveDatabase({ ...base, env: { DATABASE_URL: empty }, dataSourceOptions: { type: 'postgres', host: 'localhost' } }),
+      ).toThrow('DATABASE_URL (empty): is set but empty');
+    }
+  });
+
   it("uses the data source's own host when there is no DATABASE_URL", () => {
     const source = resolveDatabase({
       ...base,

@@ -157,6 +157,14 @@ export function embeddedDataDir(workspaceRoot: string, projectName: string): str
 export function resolveDatabase(input: DatabaseResolutionInput): DatabaseSource {
   const url = input.env['DATABASE_URL']?.trim();
   if (url) return { kind: 'url', url, settings: parseDatabaseUrl(url) };
+  // `.env.staging` holding `DATABASE_URL=${STAGING_DATABASE_URL}` with the secret missing must not quietly fall
+  // back to the local database while the user believes staging was migrated.
+  if (url === '') {
+    throw new DatabaseUrlError(
+      '(empty)',
+      'is set but empty (an .env file naming a variable that is not set?); set it to a postgres:// URL, or remove it to use the data source or the embedded database.',
+    );
+  }
   const options = input.dataSourceOptions;
   if (options.url || options.host || input.env['PGHOST']) {
     const url = urlOfOptions(options, input.env);
