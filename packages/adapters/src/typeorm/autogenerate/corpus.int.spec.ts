@@ -1,19 +1,22 @@
-import 'reflect-metadata';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { DataSource, type DataSourceOptions, type QueryRunner } from 'typeorm';
+import type { DataSource, QueryRunner } from 'typeorm';
 import { migrationFileName, renderMigrationFile } from '../../../../core/src/migration-file';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../../../../testing/src/databases';
 import { snapshotCatalog } from '../../../../testing/src/catalog';
+import { linkNodeModules } from '../../../../testing/src/typeorm-legacy-project';
 import { loadMigrationFunctions, readMigrationDirectory } from '../../fs/migration-directory';
+import { loadDataSource } from '../data-source';
 import { connectDataSourceTo, diffSchema } from '../schema-diff';
 
 /**
  * The entity corpus (`packages/testing/corpus/<set>/entities.ts`), each set on both databases: generate from an
  * empty schema, apply the rendered migration file, generate again (no changes), downgrade (no table left), upgrade
- * again, and compare the catalog with what TypeORM's own `synchronize` builds from the same entities.
+ * again, and compare the catalog with what TypeORM's own `synchronize` builds from the same entities. Each set is
+ * copied into a project whose `typeorm` is the line under test (`NTM_TYPEORM_LINE`) and loaded as a user's data
+ * source is, so the entities register their decorators in that TypeORM.
  */
 const CORPUS = join(__dirname, '../../../../testing/corpus');
 const SETS = readdirSync(CORPUS, { withFileTypes: true })
@@ -21,19 +24,21 @@ const SETS = readdirSync(CORPUS, { withFileTypes: true })
   .map((entry) => entry.name)
   .sort();
 
-interface EntitySet {
-  entities: DataSourceOptions['entities'];
-  options?: Partial<DataSourceOptions>;
-}
+/** Where the user's data source points does not matter: autogenerate connects a copy to the database it diffs. */
+const CORPUS_DATA_SOURCE = `import 'reflect-metadata';
+import { DataSource } from 'typeorm';
+import { entities } from './entities';
 
-function userDataSource(set: EntitySet): DataSource {
-  // Where the user's data source points does not matter: autogenerate connects a copy to the database it diffs.
-  return new DataSource({
-    type: 'postgres',
-    url: 'postgres://app:secret@db.invalid:5432/app',
-    entities: set.entities,
-    ...(set.options as object),
-  } as DataSourceOptions);
+export default new DataSource({ type: 'postgres', url: 'postgres://app:secret@db.invalid:5432/app', entities });
+`;
+
+/** The set as a user's project: its entities and a data source listing them, under `folder/<name>`. */
+async function userDataSource(folder: string, name: string): Promise<DataSource> {
+  const src = join(folder, name, 'src');
+  mkdirSync(src, { recursive: true });
+  copyFileSync(join(CORPUS, name, 'entities.ts'), join(src, 'entities.ts'));
+  writeFileSync(join(src, 'data-source.ts'), CORPUS_DATA_SOURCE);
+  return loadDataSource(join(src, 'data-source.ts'));
 }
 
 async function resetSchema(url: string): Promise<void> {
@@ -76,6 +81,7 @@ describe.each(DATABASE_KINDS)('autogenerate over the entity corpus on %s', (kind
   beforeAll(async () => {
     database = await createTestDatabase(kind);
     folder = mkdtempSync(join(tmpdir(), 'ntm-corpus-'));
+    linkNodeModules(folder);
   });
   afterAll(async () => {
     await database?.drop();
@@ -84,15 +90,13 @@ describe.each(DATABASE_KINDS)('autogenerate over the entity corpus on %s', (kind
 
   it.each(SETS)('%s: generate, apply, no changes, downgrade, upgrade, same schema as synchronize', async (name) => {
     await resetSchema(database.url);
-    const set = (await import(join(CORPUS, name, 'entities.ts'))) as EntitySet;
-    const connected = await connectDataSourceTo(userDataSource(set), database.url);
+    const connected = await connectDataSourceTo(await userDataSource(folder, name), database.url);
     const queryRunner = connected.createQueryRunner();
     try {
       const generated = await diffSchema(connected);
       expect(generated.up.length).toBeGreaterThan(0);
 
-      const dir = join(folder, name);
-      rmSync(dir, { recursive: true, force: true });
+      const dir = join(folder, name, 'versions');
       mkdirSync(dir);
       writeFileSync(
         join(dir, migrationFileName('a1b2c3d4e5f6', `initial ${name}`)),
