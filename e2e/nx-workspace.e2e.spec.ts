@@ -38,7 +38,7 @@ describe.each(NX_VERSIONS)('a fresh workspace on Nx %s', (nxVersion) => {
   };
   /** Runs a command in the workspace; `env` entries set to undefined are removed from the environment. */
   const run = (command: string, args: string[], env: Record<string, string | undefined> = {}) => {
-    const merged = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NX_INTERACTIVE: 'false', NX_OUTPUT_STYLE: 'stream', CI: 'true', ...env };
+    const merged: NodeJS.ProcessEnv = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NX_INTERACTIVE: 'false', NX_OUTPUT_STYLE: 'stream', CI: 'true', ...env };
     for (const [name, value] of Object.entries(merged)) if (value === undefined) delete merged[name];
     const result = spawnSync(command, args, { cwd: workspace, encoding: 'utf8', env: merged });
     const output = `${result.stdout}\n${result.stderr}`;

@@ -156,6 +156,15 @@ describe.each(DATABASE_KINDS)(`import-typeorm with TypeORM ${line} on %s`, (kind
         env: { DATABASE_URL: db.url },
       };
 
+      // Before the first migrate, status already reads TypeORM's table: at head, nothing pending, nothing written.
+      const beforeAdoption = new MemoryReporter();
+      expect(await status(context, { checkHeads: true }, beforeAdoption)).toMatchObject({
+        success: true,
+        atHead: true,
+        pending: [],
+      });
+      expect(beforeAdoption.lines.join('\n')).toContain(`the next migrate records this database at ${head}`);
+
       const adopt = new MemoryReporter();
       const adopted = await migrate(context, {}, adopt);
       expect(adopted).toMatchObject({ success: true, headsBefore: [head], headsAfter: [head], steps: [] });

@@ -5,12 +5,7 @@ import { loadMigrationFunctions } from '../../adapters/src/fs/migration-director
 import { loadDataSource, offlineDataSource } from '../../adapters/src/typeorm/data-source';
 import { acquireMigrationLock } from '../../adapters/src/typeorm/lock';
 import { recordQueries, runSteps, type StepOutcome } from '../../adapters/src/typeorm/runner';
-import {
-  importedRevisionsOf,
-  readTypeormHistory,
-  recogniseTypeormHistory,
-  typeormHistoryTableOf,
-} from '../../adapters/src/typeorm/typeorm-history';
+import { recogniseTypeormMigrations } from '../../adapters/src/typeorm/typeorm-history';
 import { PostgresVersionStore, versionTables, type VersionTables } from '../../adapters/src/typeorm/version-store';
 import {
   appliedBy,
@@ -176,13 +171,7 @@ async function adoptTypeormHistory(
   database: ProjectDatabase,
   reporter: Reporter,
 ): Promise<string[]> {
-  const imported = importedRevisionsOf(migrations.files);
-  if (imported.length === 0) return [];
-  const options = database.open.dataSource.options as { migrationsTableName?: string; schema?: string };
-  const table = typeormHistoryTableOf(options);
-  const rows = await readTypeormHistory(database.open.queryRunner, table);
-  if (!rows) return [];
-  const recognised = recogniseTypeormHistory(rows, imported, table.name ?? 'migrations');
+  const recognised = await recogniseImportedHistory(migrations, database);
   if (!recognised) return [];
   const heads = [recognised.revision];
   const applied = appliedRevisions(migrations.graph, heads);
@@ -208,6 +197,18 @@ async function adoptTypeormHistory(
       `stamped at ${recognised.revision} (${shownPath(context, migrations.byRevision.get(recognised.revision)!.file)}).`,
   );
   return heads;
+}
+
+/**
+ * The imported revision that TypeORM's own `migrations` table stands at, read only: `migrate` stamps it on its
+ * first run, `migrate-status` shows it before that run.
+ */
+export async function recogniseImportedHistory(
+  migrations: ProjectMigrations,
+  database: ProjectDatabase,
+): Promise<{ revision: string; typeormNames: readonly string[] } | undefined> {
+  const options = database.open.dataSource.options as { migrationsTableName?: string; schema?: string };
+  return recogniseTypeormMigrations(database.open.queryRunner, options, migrations.files);
 }
 
 function editedError(context: ProjectContext, edited: readonly EditedMigration[], heads: readonly string[]): UserError {

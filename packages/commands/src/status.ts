@@ -8,7 +8,7 @@ import {
   type ProjectMigrations,
 } from './context';
 import { multipleHeadsReport } from './heads-report';
-import { DEFAULT_LOCK_TIMEOUT_SECONDS } from './migrate';
+import { DEFAULT_LOCK_TIMEOUT_SECONDS, recogniseImportedHistory } from './migrate';
 import type { Reporter } from './reporter';
 
 export interface StatusOptions {
@@ -49,6 +49,16 @@ export async function status(context: ProjectContext, options: StatusOptions, re
   try {
     currentHeads = await database.store.readHeads();
     recorded = await database.store.recordedChecksums();
+    if (currentHeads.length === 0 && recorded.size === 0) {
+      const recognised = await recogniseImportedHistory(migrations, database);
+      if (recognised) {
+        currentHeads = [recognised.revision];
+        reporter.info(
+          `TypeORM's migrations table shows ${recognised.typeormNames.length} imported migration(s) applied; ` +
+            `the next migrate records this database at ${recognised.revision}.`,
+        );
+      }
+    }
   } finally {
     await database.close();
   }
