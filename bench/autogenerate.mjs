@@ -7,9 +7,10 @@
  *
  * Ours compares the entities with the schema the migrations build: it starts a shadow database (an in-memory PGlite
  * by default, or a temporary database on the server with SHADOW_DATABASE_URL) and replays the migrations into it,
- * so "in sync" includes replaying a migration of N tables. TypeORM compares with the live database.
+ * so "in sync" includes replaying a migration of N tables. TypeORM compares with the live database; so does ours with
+ * `--against=database` (ours-live, timed on the same database states as TypeORM, so it needs typeorm in --only).
  *
- *   node bench/autogenerate.mjs [--n=300] [--runs=3] [--only=ours,ours-server,typeorm]
+ *   node bench/autogenerate.mjs [--n=300] [--runs=3] [--only=ours,ours-server,ours-live,typeorm]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,7 +21,7 @@ import { measure } from './lib/measure.mjs';
 import { printReport, ratio, summarize } from './lib/report.mjs';
 import { WORKSPACE_ROOT, makeScratchProject } from './lib/workload.mjs';
 
-const TOOLS = ['ours', 'ours-server', 'typeorm'];
+const TOOLS = ['ours', 'ours-server', 'ours-live', 'typeorm'];
 const flags = readFlags(process.argv.slice(2), { n: 300, runs: 3, only: TOOLS.join(',') });
 const { n, runs } = flags;
 const only = new Set(flags.only.split(','));
@@ -83,7 +84,7 @@ export default new DataSource({ type: 'postgres', url: process.env.DATABASE_URL,
 }
 
 /** One process per run: `generate()` from the sources, like `nx g migration` minus Nx's own start-up. */
-function ourGenerate(root, { write, shadowDatabaseUrl }) {
+function ourGenerate(root, { write, shadowDatabaseUrl, against }) {
   const context = {
     workspaceRoot: root,
     projectRoot: root,
@@ -95,7 +96,7 @@ function ourGenerate(root, { write, shadowDatabaseUrl }) {
 const { writeFileSync } = require('node:fs');
 const { generate } = require(${JSON.stringify(join(WORKSPACE_ROOT, 'packages/commands/src/generate.ts'))});
 const { streamReporter } = require(${JSON.stringify(join(WORKSPACE_ROOT, 'packages/commands/src/reporter.ts'))});
-generate({ ...${JSON.stringify(context)}, env: process.env }, { message: 'Bench', shadowDatabaseUrl: ${JSON.stringify(shadowDatabaseUrl)} },
+generate({ ...${JSON.stringify(context)}, env: process.env }, { message: 'Bench', shadowDatabaseUrl: ${JSON.stringify(shadowDatabaseUrl)}, against: ${JSON.stringify(against)} },
   streamReporter({ out: process.stdout, err: process.stderr }))
   .then((result) => {
     if (${write} && result.changed) writeFileSync(result.path, result.content);
@@ -105,7 +106,7 @@ generate({ ...${JSON.stringify(context)}, env: process.env }, { message: 'Bench'
   .catch((error) => { console.error(error.message); process.exit(1); });
 `;
   // A file, not `-e`: the TypeScript loader hooks Node's module system, which `-e` code does not run inside.
-  const driver = join(root, `generate-${write ? 'write' : 'dry'}-${shadowDatabaseUrl ? 'server' : 'pglite'}.js`);
+  const driver = join(root, `generate-${write ? 'write' : 'dry'}-${against === 'database' ? 'live' : shadowDatabaseUrl ? 'server' : 'pglite'}.js`);
   writeFileSync(driver, script);
   return {
     command: process.execPath,
@@ -145,6 +146,16 @@ try {
   writeEntityProject(project.root);
   const options = { cwd: project.root, env: { ...process.env, DATABASE_URL: database.url } };
   const results = {};
+  // `--against=database`: the same comparison TypeORM makes (entities against the live database), on the same
+  // database state TypeORM was just timed on.
+  const timeOursLive = async (phase, pattern) => {
+    const label = `ours --against=database: ${phase === 'empty' ? 'empty database' : 'in sync'}`;
+    results[`ours-live-${phase}`] = summarize(
+      label,
+      await timeRuns(label, ourGenerate(project.root, { write: false, against: 'database' }), options, expectOutput(pattern)),
+    );
+    rows.push(results[`ours-live-${phase}`]);
+  };
   const oursVariants = [
     ['ours', 'ours (PGlite shadow)', undefined],
     ['ours-server', 'ours (server shadow)', serverAdminUrl()],
@@ -175,6 +186,7 @@ try {
       await timeRuns('TypeORM from empty', dryRun, options, expectOutput(new RegExp(`CREATE TABLE "e${n}"`))),
     );
     rows.push(results['typeorm-empty']);
+    if (only.has('ours-live')) await timeOursLive('empty', CREATES);
     const sync = typeormCli(['schema:sync', '-d', 'src/data-source.ts']);
     await measure(sync.command, sync.args, options);
     await withClient(database.url, async (client) => {
@@ -186,8 +198,9 @@ try {
       await timeRuns('TypeORM in sync', dryRun, options, expectOutput(/No changes in database schema were found/)),
     );
     rows.push(results['typeorm-sync']);
+    if (only.has('ours-live')) await timeOursLive('sync', /No changes in schema detected\./);
   }
-  for (const tool of ['ours', 'ours-server']) {
+  for (const tool of ['ours', 'ours-server', 'ours-live']) {
     for (const phase of ['empty', 'sync']) {
       const theirs = results[`typeorm-${phase}`];
       const mine = results[`${tool}-${phase}`];

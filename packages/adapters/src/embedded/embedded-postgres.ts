@@ -1,5 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import { citext } from '@electric-sql/pglite/contrib/citext';
@@ -30,9 +31,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   // The extensions TypeORM's PostgreSQL driver installs by itself when entities need them (uuid columns take
   // `uuid-ossp` by default): without them a data source with a uuid column fails to connect to PGlite.
-  const db = await PGlite.create(options.dataDir, {
-    extensions: { btree_gist, citext, cube, hstore, ltree, pgcrypto, uuid_ossp },
-  });
+  const extensions = { btree_gist, citext, cube, hstore, ltree, pgcrypto, uuid_ossp };
+  const db = options.dataDir ? await PGlite.create(options.dataDir, { extensions }) : await createInMemory({ extensions });
   // PGlite runs one session at a time; the socket server queues the others, so a pool of several
   // connections still works, one statement after another.
   const server = new PGLiteSocketServer({ db, port: 0, host: '127.0.0.1', maxConnections: 100 });
@@ -49,4 +49,48 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
       await db.close();
     },
   };
+}
+
+/**
+ * An in-memory PGlite starts with `initdb`, about 1.5-2 s of WASM; loading the files `initdb` made once takes about
+ * 0.4 s. Every shadow database (autogenerate, migrate-check) is in memory, so the first one keeps a copy of a fresh
+ * cluster in `node_modules/.cache/nx-typeorm-migrations/` and later ones start from it. Any trouble with that copy
+ * (unwritable folder, damaged file) falls back to `initdb`.
+ */
+async function createInMemory(options: PGliteOptions): Promise<PGlite> {
+  const cache = initdbCacheFile();
+  if (cache) {
+    try {
+      return await PGlite.create({ ...options, loadDataDir: new Blob([readFileSync(cache)]) });
+    } catch {
+      rmSync(cache, { force: true });
+    }
+  }
+  const db = await PGlite.create(options);
+  if (cache) {
+    try {
+      const dump = Buffer.from(await (await db.dumpDataDir('gzip')).arrayBuffer());
+      mkdirSync(dirname(cache), { recursive: true });
+      const partial = `${cache}.${process.pid}.tmp`;
+      writeFileSync(partial, dump);
+      renameSync(partial, cache);
+    } catch {
+      // A read-only node_modules: every in-memory database keeps running initdb.
+    }
+  }
+  return db;
+}
+
+export function initdbCacheFile(): string | undefined {
+  try {
+    // The package exports no `./package.json`: find its folder from its entry point.
+    const entry = require.resolve('@electric-sql/pglite');
+    const marker = `node_modules${entry.includes('\\') ? '\\' : '/'}`;
+    const nodeModules = entry.slice(0, entry.lastIndexOf(marker) + 'node_modules'.length);
+    const manifest = join(nodeModules, '@electric-sql', 'pglite', 'package.json');
+    const version = (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
+    return join(nodeModules, '.cache', 'nx-typeorm-migrations', `pglite-${version}-initdb.tar.gz`);
+  } catch {
+    return undefined;
+  }
 }
