@@ -7,23 +7,13 @@ import {
   InvalidRevisionIdError,
   MissingRevisionError,
   MultipleHeadsError,
-  RevisionError,
   SelfReferenceError,
   UnknownBranchLabelError,
   UnknownRevisionError,
 } from './errors';
 import { RevisionGraph } from './graph';
-import { graphOf, linearSpecs, revisionSpecs } from './revision-fixture';
+import { captureError, graphOf, linearSpecs, revisionSpecs } from '../../testing/src/revision-fixture';
 
-function captureError(action: () => unknown): RevisionError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof RevisionError) return error;
-    throw error;
-  }
-  throw new Error('expected a RevisionError, none was thrown');
-}
 
 describe('RevisionGraph: linear chain', () => {
   const graph = graphOf('a; b<a; c<b');

@@ -2,24 +2,14 @@ import {
   AmbiguousWalkError,
   MultipleHeadsError,
   RelativeWalkError,
-  RevisionError,
   UnknownAppliedRevisionError,
   UnknownBranchLabelError,
 } from './errors';
 import { RevisionGraph } from './graph';
 import { appliedHeads, appliedRevisions, planSteps, type Step } from './plan';
-import { graphOf, linearSpecs } from './revision-fixture';
+import { captureError, graphOf, linearSpecs } from '../../testing/src/revision-fixture';
 import { parseTarget } from './target';
 
-function captureError(action: () => unknown): RevisionError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof RevisionError) return error;
-    throw error;
-  }
-  throw new Error('expected a RevisionError, none was thrown');
-}
 
 /** Steps written compactly: `+a` for up, `-a` for down. */
 function moves(steps: readonly Step[]): string[] {

@@ -1,5 +1,6 @@
-import { RevisionGraph } from './graph';
-import type { RevisionSpec } from './revision';
+import { RevisionError } from '../../core/src/errors';
+import { RevisionGraph } from '../../core/src/graph';
+import type { RevisionSpec } from '../../core/src/revision';
 
 /**
  * Test fixtures: a revision graph from one line. Revisions are separated by `;`, each written
@@ -36,4 +37,15 @@ export function linearSpecs(count: number, prefix = 'r'): RevisionSpec[] {
     id: id(index),
     downRevisions: index === 0 ? [] : [id(index - 1)],
   }));
+}
+
+/** The revision error an action throws; fails the test when it throws nothing or something else. */
+export function captureError(action: () => unknown): RevisionError {
+  try {
+    action();
+  } catch (error) {
+    if (error instanceof RevisionError) return error;
+    throw error;
+  }
+  throw new Error('expected a RevisionError, none was thrown');
 }
