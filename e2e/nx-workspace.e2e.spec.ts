@@ -27,6 +27,18 @@ beforeAll(() => {
   tarball = output.trim().split('\n').pop()!;
 });
 
+/** How many tables named `examples` (the table of setup's example entity) the database at `url` has. */
+async function examplesTables(url: string): Promise<number> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query(`SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'examples'`);
+    return rows[0].n as number;
+  } finally {
+    await client.end();
+  }
+}
+
 describe.each(NX_VERSIONS)('a fresh workspace on Nx %s', (nxVersion) => {
   let workspace: string;
   let server: TestDatabase;
@@ -113,14 +125,7 @@ describe.each(NX_VERSIONS)('a fresh workspace on Nx %s', (nxVersion) => {
   it('migrates the PostgreSQL server named by DATABASE_URL to head', async () => {
     const output = nx(['run', 'db:migrate', '--to=head'], { DATABASE_URL: server.url });
     expect(output).toContain('(DATABASE_URL)');
-    const client = new Client({ connectionString: server.url });
-    await client.connect();
-    try {
-      const { rows } = await client.query(`SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'examples'`);
-      expect(rows[0].n).toBe(1);
-    } finally {
-      await client.end();
-    }
+    expect(await examplesTables(server.url)).toBe(1);
   });
 
   it('migrates the embedded database when no database is configured', () => {
@@ -164,14 +169,7 @@ describe.each(NX_VERSIONS)('a fresh workspace on Nx %s', (nxVersion) => {
     expect(output).not.toContain('billing:migrate:staging');
     expect(output).toContain('Database: embedded PostgreSQL in .nx-typeorm-migrations/billing');
     expect(output).not.toContain('tools');
-    const client = new Client({ connectionString: staging.url });
-    await client.connect();
-    try {
-      const { rows } = await client.query(`SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'examples'`);
-      expect(rows[0].n).toBe(1);
-    } finally {
-      await client.end();
-    }
+    expect(await examplesTables(staging.url)).toBe(1);
   });
 
   it('next to @nx/plugin: the bare nx g migration is ambiguous, nx g revision and the qualified name work', () => {
