@@ -107,6 +107,48 @@ describe.each(DATABASE_KINDS)('migrate on %s', (kind) => {
     expect(log.map((entry) => entry.revision)).toEqual([chain[0].revision]);
   });
 
+  it('runs every migration in a transaction of its own, up and down', async () => {
+    const chain = linearMigrations(4, 'own-transaction').map((migration, index) => ({
+      ...migration,
+      up: [...(index === 0 ? ['CREATE TABLE txlog (txid bigint NOT NULL)'] : []), ...migration.up, 'INSERT INTO txlog SELECT txid_current()'],
+      down: ['INSERT INTO txlog SELECT txid_current()', ...migration.down],
+    }));
+    chain[0] = { ...chain[0], down: ['DROP TABLE t_1'] };
+    project = writeTestProject({ migrations: chain });
+    const context = project.context({ DATABASE_URL: database.url });
+    expect((await migrate(context, {}, new MemoryReporter())).success).toBe(true);
+    const up = await query<{ txid: string }>(database.url, 'SELECT txid FROM txlog');
+    expect(new Set(up.map((row) => row.txid)).size).toBe(4);
+    expect((await migrate(context, { to: chain[0].revision }, new MemoryReporter())).success).toBe(true);
+    const all = await query<{ txid: string }>(database.url, 'SELECT txid FROM txlog');
+    expect(all).toHaveLength(7);
+    expect(new Set(all.map((row) => row.txid)).size).toBe(7);
+    const log = await query<{ direction: string }>(database.url, 'SELECT direction FROM nx_migrations_history ORDER BY id');
+    expect(log.map((entry) => entry.direction)).toEqual(['up', 'up', 'up', 'up', 'down', 'down', 'down']);
+  });
+
+  it('keeps the migrations before one that fails at COMMIT (a deferred constraint), and runs none after it', async () => {
+    const chain = linearMigrations(4, 'deferred');
+    chain[2] = {
+      ...chain[2],
+      up: [
+        ...chain[2].up,
+        'ALTER TABLE t_3 ADD COLUMN t_1_id integer REFERENCES t_1 (id) DEFERRABLE INITIALLY DEFERRED',
+        "INSERT INTO t_3 (name, t_1_id) VALUES ('orphan', 42)",
+      ],
+    };
+    project = writeTestProject({ migrations: chain });
+    const result = await migrate(project.context({ DATABASE_URL: database.url }), {}, new MemoryReporter());
+    expect(result.success).toBe(false);
+    expect(result.error).toContain(chain[2].revision);
+    expect(result.error).toMatch(/foreign key/);
+    expect(result.steps.map((step) => step.status)).toEqual(['done', 'done', 'failed', 'not-run']);
+    expect(await tablesOf(database.url)).toEqual(['t_1', 't_2']);
+    expect(await headsOf(database.url)).toEqual([chain[1].revision]);
+    const log = await query<{ revision: string }>(database.url, 'SELECT revision FROM nx_migrations_history ORDER BY id');
+    expect(log.map((entry) => entry.revision)).toEqual([chain[0].revision, chain[1].revision]);
+  });
+
   it('applies each migration exactly once when two runs start together, and both succeed', async () => {
     const chain = linearMigrations(6, 'concurrent');
     project = writeTestProject({ migrations: chain });

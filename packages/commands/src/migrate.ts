@@ -1,7 +1,8 @@
 import type { QueryRunner } from 'typeorm';
 import { parseTarget } from '../../core/src/target';
 import { appliedRevisions, planSteps, type Step } from '../../core/src/plan';
-import { loadMigrationFunctions } from '../../adapters/src/fs/migration-directory';
+import { loadMigrationFunctions, loadMigrationFunctionsAhead } from '../../adapters/src/fs/migration-directory';
+import { transpileAhead } from '../../adapters/src/typescript/typescript-loader';
 import { loadDataSource, offlineDataSource } from '../../adapters/src/typeorm/data-source';
 import { acquireMigrationLock } from '../../adapters/src/typeorm/lock';
 import { recordQueries, runSteps, type StepOutcome } from '../../adapters/src/typeorm/runner';
@@ -74,6 +75,9 @@ export async function migrate(
   // "head" with several heads: name them, their files and authors, and how to join them, before touching a database.
   if (to === 'head') refuseMultipleHeads(context, migrations);
   if (options.sql && options.from !== undefined) return migrateOffline(context, migrations, to, options.from, reporter);
+  // From the transpile cache, or on another core while this one loads the data source and connects: which files
+  // run is known only then.
+  if (!options.sql) void transpileAhead(migrations.files, context.migrationsDir);
 
   const database = await connectProject(context, reporter, timeoutMs);
   try {
@@ -147,7 +151,7 @@ async function migrateLocked(
     migrations: migrations.byRevision,
     queryRunner: database.open.queryRunner,
     store,
-    load: loadMigrationFunctions,
+    load: loadMigrationFunctionsAhead,
     appliedBy: appliedBy(),
     toolVersion: toolVersion(),
     onStepDone: (outcome) => reporter.step(outcome),
@@ -271,6 +275,7 @@ async function renderSql(
       appliedBy: appliedBy(),
       toolVersion: toolVersion(),
       measure: false,
+      joinCommits: false,
       onStepStart: (step, migration) =>
         recorder.statements.push(
           `-- ${step.direction === 'up' ? 'Upgrade' : 'Downgrade'} ${step.revision}: ${migration.message.replace(/\n/g, ' ')}`,

@@ -9,6 +9,10 @@ import type { HistoryEntry, VersionStore } from './version-store';
  * Each step runs in its own transaction unless its file says `transactional = false`, and the version rows and the
  * history entry are written in that same transaction: a failure rolls back that migration alone, keeps the ones
  * before it, and reports the revision, the file and the statement that failed.
+ *
+ * Between two transactional steps, the first one's version write, its `COMMIT` and the second one's
+ * `START TRANSACTION` travel as one query: the same transactions as separate statements would make, two round trips
+ * fewer per migration, which on a run of small migrations is most of the time not spent in PostgreSQL itself.
  */
 
 export type StepStatus = 'done' | 'failed' | 'not-run';
@@ -50,11 +54,16 @@ export interface RunnerInput {
   readonly migrations: ReadonlyMap<string, MigrationFile>;
   readonly queryRunner: QueryRunner;
   readonly store: VersionStore;
-  readonly load: (migration: MigrationFile) => MigrationFunctions;
+  readonly load: (migration: MigrationFile) => MigrationFunctions | Promise<MigrationFunctions>;
   readonly appliedBy: string;
   readonly toolVersion: string;
   /** false: record `now()` as the start (SQL scripts) and no duration. */
   readonly measure?: boolean;
+  /**
+   * true (default): join each transactional step's commit with the next transactional step's start (see above).
+   * false: every statement in a query of its own, as `--sql` prints them.
+   */
+  readonly joinCommits?: boolean;
   readonly onStepStart?: (step: Step, migration: MigrationFile) => void;
   readonly onStepDone?: (outcome: StepOutcome) => void;
 }
@@ -65,18 +74,22 @@ export interface RunnerInput {
  */
 export async function runSteps(input: RunnerInput): Promise<RunResult> {
   const { steps, queryRunner, store } = input;
-  const planned = steps.map((step) => {
+  const planned: Array<{ step: Step; migration: MigrationFile; functions: MigrationFunctions }> = [];
+  for (const step of steps) {
     const migration = input.migrations.get(step.revision);
     if (!migration) throw new Error(`No migration file declares revision ${step.revision}`);
-    return { step, migration, functions: input.load(migration) };
-  });
+    planned.push({ step, migration, functions: await input.load(migration) });
+  }
   const outcomes: StepOutcome[] = [];
   const tracker = trackStatements(queryRunner);
+  // A transaction the previous step's commit query already started for this step.
+  let started = false;
   try {
     for (let index = 0; index < planned.length; index++) {
       const { step, migration, functions } = planned[index];
+      const next = planned[index + 1]?.migration;
       input.onStepStart?.(step, migration);
-      const started = new Date();
+      const startedAt = new Date();
       const startedMs = performance.now();
       tracker.reset();
       const entry = (durationMs: number): HistoryEntry => ({
@@ -84,7 +97,7 @@ export async function runSteps(input: RunnerInput): Promise<RunResult> {
         direction: step.direction,
         message: migration.message,
         checksum: migration.checksum,
-        startedAt: input.measure === false ? undefined : started,
+        startedAt: input.measure === false ? undefined : startedAt,
         durationMs,
         appliedBy: input.appliedBy,
         toolVersion: input.toolVersion,
@@ -93,16 +106,24 @@ export async function runSteps(input: RunnerInput): Promise<RunResult> {
       const after = new Set(step.headsAfter);
       let phase: 'migration' | 'version' = 'migration';
       try {
-        if (migration.transactional) await queryRunner.startTransaction();
+        if (migration.transactional && !started) await queryRunner.startTransaction();
+        started = false;
         await (step.direction === 'up' ? functions.up : functions.down)(queryRunner);
         phase = 'version';
         const durationMs = input.measure === false ? 0 : Math.round(performance.now() - startedMs);
-        await store.record({
+        const change = {
           removeHeads: step.headsBefore.filter((head) => !after.has(head)),
           addHeads: step.headsAfter.filter((head) => !before.has(head)),
           entries: [entry(durationMs)],
-        });
-        if (migration.transactional) await queryRunner.commitTransaction();
+        };
+        if (migration.transactional && next?.transactional && input.joinCommits !== false && inPlainTransaction(queryRunner)) {
+          // TypeORM's transaction flag stays set: the transaction it names is now the next step's.
+          await store.record(change, ['COMMIT', 'START TRANSACTION']);
+          started = true;
+        } else {
+          await store.record(change);
+          if (migration.transactional) await queryRunner.commitTransaction();
+        }
       } catch (error) {
         if (queryRunner.isTransactionActive) {
           await queryRunner.rollbackTransaction().catch(() => undefined);
@@ -137,6 +158,16 @@ export async function runSteps(input: RunnerInput): Promise<RunResult> {
     tracker.restore();
   }
   return { outcomes };
+}
+
+/**
+ * The query runner is in the one transaction `startTransaction` opened, not in a savepoint a migration left open
+ * (TypeORM counts nesting in `transactionDepth`, which 0.3.20 has too) and not outside a transaction a migration
+ * committed itself.
+ */
+function inPlainTransaction(queryRunner: QueryRunner): boolean {
+  const depth = (queryRunner as { transactionDepth?: number }).transactionDepth;
+  return queryRunner.isTransactionActive && (depth === undefined || depth === 1);
 }
 
 function describe(step: Step, migration: MigrationFile): Omit<StepOutcome, 'status'> {

@@ -39,8 +39,11 @@ export interface VersionStore {
   ensureTables(): Promise<void>;
   /** The applied heads, sorted; none when the tables do not exist yet. */
   readHeads(): Promise<string[]>;
-  /** Applies a change atomically with whatever transaction the session is in. */
-  record(change: VersionChange): Promise<void>;
+  /**
+   * Applies a change atomically with whatever transaction the session is in; `then`: statements sent in the same
+   * query after it (the runner's `COMMIT` and the next `START TRANSACTION`), never run when the change fails.
+   */
+  record(change: VersionChange, then?: readonly string[]): Promise<void>;
   /** Deletes every version row (`stamp --purge`): for a version table in a state nothing can plan from. */
   purgeHeads(): Promise<void>;
   /** The whole log, oldest first; empty when the tables do not exist yet. */
@@ -154,8 +157,8 @@ export class PostgresVersionStore implements VersionStore {
     return rows.map((row) => row.revision);
   }
 
-  async record(change: VersionChange): Promise<void> {
-    const statements = versionChangeStatements(this.tables, change);
+  async record(change: VersionChange, then: readonly string[] = []): Promise<void> {
+    const statements = [...versionChangeStatements(this.tables, change), ...then];
     if (statements.length > 0) await this.session.query(statements.join(';\n'));
   }
 
@@ -212,7 +215,8 @@ export class InMemoryVersionStore implements VersionStore {
     return [...this.heads].sort();
   }
 
-  async record(change: VersionChange): Promise<void> {
+  async record(change: VersionChange, then: readonly string[] = []): Promise<void> {
+    if (then.length > 0) throw new Error('The in-memory version store sends no SQL: run the steps with joinCommits: false.');
     if (!this.created) throw new Error('relation "nx_migrations_version" does not exist');
     const next = new Set(this.heads);
     for (const head of change.removeHeads) next.delete(head);
