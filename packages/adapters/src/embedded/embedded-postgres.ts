@@ -9,6 +9,7 @@ import { hstore } from '@electric-sql/pglite/contrib/hstore';
 import { ltree } from '@electric-sql/pglite/contrib/ltree';
 import { pgcrypto } from '@electric-sql/pglite/contrib/pgcrypto';
 import { uuid_ossp } from '@electric-sql/pglite/contrib/uuid_ossp';
+import { packageFolderOf, toolCacheDir } from '../fs/tool-cache';
 
 /**
  * An embedded PostgreSQL (PGlite, compiled to WASM) served on a loopback port, so that everything above it
@@ -85,11 +86,11 @@ export function initdbCacheFile(): string | undefined {
   try {
     // The package exports no `./package.json`: find its folder from its entry point.
     const entry = require.resolve('@electric-sql/pglite');
-    const marker = `node_modules${entry.includes('\\') ? '\\' : '/'}`;
-    const nodeModules = entry.slice(0, entry.lastIndexOf(marker) + 'node_modules'.length);
-    const manifest = join(nodeModules, '@electric-sql', 'pglite', 'package.json');
+    const cacheDir = toolCacheDir(entry);
+    if (!cacheDir) return undefined;
+    const manifest = join(packageFolderOf(entry, join('@electric-sql', 'pglite')), 'package.json');
     const version = (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
-    return join(nodeModules, '.cache', 'nx-typeorm-migrations', `pglite-${version}-initdb.tar.gz`);
+    return join(cacheDir, `pglite-${version}-initdb.tar.gz`);
   } catch {
     return undefined;
   }

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { checksumOf, MigrationFileError, readMigrationMetadata, type MigrationMetadata } from '../../../core/src/migration-file';
-import { loadUserModule, TypeScriptSyntaxError } from '../typescript/typescript-loader';
+import { loadUserModule, TypeScriptSyntaxError, whenTranspiled } from '../typescript/typescript-loader';
 import type { QueryRunner } from 'typeorm';
 
 /**
@@ -41,14 +41,16 @@ const NOT_A_MIGRATION = /\.d\.[mc]?ts$|\.(spec|test)\.[mc]?[jt]s$/;
 /** Every migration file in `dir`, sorted by file name; an absent folder has none. */
 export function readMigrationDirectory(dir: string): MigrationFile[] {
   if (!existsSync(dir)) return [];
-  const names = readdirSync(dir)
-    .filter((name) => MIGRATION_FILE.test(name) && !NOT_A_MIGRATION.test(name))
+  const names = readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => MIGRATION_FILE.test(entry.name) && !NOT_A_MIGRATION.test(entry.name))
+    // A symbolic link counts when it leads to a file.
+    .filter((entry) => entry.isFile() || (entry.isSymbolicLink() && statSync(join(dir, entry.name)).isFile()))
+    .map((entry) => entry.name)
     .sort();
   const files: MigrationFile[] = [];
   const seen = new Map<string, string>();
   for (const name of names) {
     const file = join(dir, name);
-    if (!statSync(file).isFile()) continue;
     const text = readFileSync(file, 'utf8');
     const metadata = readMigrationMetadata(text, file);
     const earlier = seen.get(metadata.revision);
@@ -88,6 +90,12 @@ export function loadMigrationFunctions(migration: MigrationFile): MigrationFunct
     }
   }
   return { up: up as MigrationFunction, down: down as MigrationFunction };
+}
+
+/** `loadMigrationFunctions`, after waiting for the file's transpilation if `transpileAhead` started one. */
+export async function loadMigrationFunctionsAhead(migration: MigrationFile): Promise<MigrationFunctions> {
+  await whenTranspiled(migration.text, migration.file);
+  return loadMigrationFunctions(migration);
 }
 
 /** A path for messages: relative to `root` when inside it. */

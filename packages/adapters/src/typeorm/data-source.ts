@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { DataSource, DataSourceOptions, QueryRunner } from 'typeorm';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../embedded/embedded-postgres';
+import type { EmbeddedPostgres } from '../embedded/embedded-postgres';
 import { loadUserModule, TypeScriptSyntaxError } from '../typescript/typescript-loader';
 import {
   applicationName,
@@ -158,6 +158,8 @@ export async function openDatabase(input: TargetInput, target: DatabaseTarget, o
   if (source.kind === 'embedded') {
     folderLock = await acquireFolderLock(`${source.dataDir}.lock`, options.timeoutMs);
     try {
+      // Loaded here: PGlite's modules cost a server database's every command about 25 ms.
+      const { startEmbeddedPostgres } = await import('../embedded/embedded-postgres');
       embedded = await startEmbeddedPostgres({ dataDir: source.dataDir });
     } catch (error) {
       await folderLock.release();

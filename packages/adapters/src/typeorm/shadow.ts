@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { startEmbeddedPostgres } from '../embedded/embedded-postgres';
 import { redactUrl } from './connection';
 
 /**
@@ -26,6 +25,7 @@ export class ShadowDatabaseError extends Error {
  */
 export async function startShadowDatabase(serverUrl?: string): Promise<ShadowDatabase> {
   if (!serverUrl) {
+    const { startEmbeddedPostgres } = await import('../embedded/embedded-postgres');
     const embedded = await startEmbeddedPostgres();
     return { url: embedded.url, description: 'an in-memory embedded PostgreSQL (PGlite)', dispose: () => embedded.stop() };
   }

@@ -1,7 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadUserModule, requireFrom, TypeScriptSyntaxError } from './typescript-loader';
+import { loadUserModule, requireFrom, transpileAhead, transpileCacheFile, TypeScriptSyntaxError } from './typescript-loader';
 
 describe('loadUserModule', () => {
   let dir: string;
@@ -75,5 +75,58 @@ describe('loadUserModule', () => {
     expect(required.whose).toBe('the project copy');
     // The very instance the user's file got (Node's module cache), not a second copy from Jest's registry.
     expect(required.registry).toBe(loaded['registry']);
+  });
+});
+
+describe('transpileAhead', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ntm-ahead-'));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+    const cache = transpileCacheFile(dir);
+    if (cache) rmSync(cache, { force: true });
+  });
+
+  const source = (name: string, value: number) => ({ file: join(dir, name), text: `export const value: number = ${value};` });
+
+  it('keeps the code of the folder files in a cache file, and drops the entries of files that are gone', async () => {
+    const cache = transpileCacheFile(dir)!;
+    expect(cache).toContain(join('node_modules', '.cache', 'nx-typeorm-migrations'));
+    await transpileAhead([source('a.ts', 1), source('b.ts', 2)], dir);
+    const first = JSON.parse(readFileSync(cache, 'utf8')) as Record<string, string>;
+    expect(Object.keys(first)).toHaveLength(2);
+    expect(Object.values(first).every((code) => code.includes('value'))).toBe(true);
+    await transpileAhead([source('a.ts', 1)], dir);
+    const second = JSON.parse(readFileSync(cache, 'utf8')) as Record<string, string>;
+    expect(Object.keys(second)).toEqual(Object.keys(first).filter((key) => first[key].includes('= 1')));
+  });
+
+  it('serves a later process from the cache file instead of transpiling', async () => {
+    const file = join(dir, 'served.ts');
+    const text = `export const value: number = 1;`;
+    writeFileSync(file, text);
+    await transpileAhead([{ file, text }], dir);
+    const cache = transpileCacheFile(dir)!;
+    const entries = JSON.parse(readFileSync(cache, 'utf8')) as Record<string, string>;
+    const [key] = Object.keys(entries);
+    // What a cached entry says is what runs: proof that the second loader read the file rather than transpiling.
+    writeFileSync(cache, JSON.stringify({ [key]: `"use strict"; exports.value = 'from the cache';` }));
+    let fresh: typeof import('./typescript-loader') | undefined;
+    jest.isolateModules(() => {
+      fresh = require('./typescript-loader');
+    });
+    await fresh!.transpileAhead([{ file, text }], dir);
+    expect(fresh!.loadUserModule(file, text)['value']).toBe('from the cache');
+  });
+
+  it('leaves a syntax error for loading to report, with the usual message', async () => {
+    const broken = { file: join(dir, 'broken.ts'), text: 'export const x = ;' };
+    await transpileAhead([broken, source('fine.ts', 3)], dir);
+    expect(() => loadUserModule(broken.file, broken.text)).toThrow(TypeScriptSyntaxError);
+    const entries = Object.values(JSON.parse(readFileSync(transpileCacheFile(dir)!, 'utf8')) as Record<string, string>);
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toContain('= 3');
   });
 });

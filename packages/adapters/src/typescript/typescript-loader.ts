@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
-import { dirname, extname } from 'node:path';
-import { transformSync, type Options } from '@swc/core';
+import { dirname, extname, join, resolve } from 'node:path';
+import { transform, transformSync, type Options } from '@swc/core';
+import { packageFolderOf, toolCacheDir } from '../fs/tool-cache';
 
 /**
  * Loads users' TypeScript and JavaScript (data sources, entities, migrations) with `@swc/core`, in the real Node
@@ -57,9 +58,130 @@ function swcOptions(filename: string): Options {
   };
 }
 
+const keys = new Map<string, string>();
+
+/** sha256 of the file name's extension and the text, remembered per text: a file's key is asked for several times. */
+function cacheKey(source: string, filename: string): string {
+  const extension = extname(filename);
+  const memo = `${extension}\0${source}`;
+  let key = keys.get(memo);
+  if (key === undefined) {
+    key = createHash('sha256').update(extension).update('\0').update(source).digest('hex');
+    keys.set(memo, key);
+  }
+  return key;
+}
+
+/** Transpilations started by `transpileAhead` and not collected yet; a failed one settles to nothing. */
+const ahead = new Map<string, Promise<void>>();
+
+/** Bump when `swcOptions` changes what it emits: older cache files are then never read. */
+const OUTPUT_FORMAT = 1;
+
+/**
+ * The transpile cache of one folder of migrations: `transpiled-<swc version>-<format>/<sha256 of the folder>.json` in
+ * the tool's cache folder, the code of the files the folder held last time, by `cacheKey`. A run reads it once and
+ * rewrites it only when the folder's files changed; a missing, damaged or unwritable file only costs the transpiling.
+ */
+export function transpileCacheFile(folder: string): string | undefined {
+  try {
+    const entry = require.resolve('@swc/core');
+    const cacheDir = toolCacheDir(entry);
+    if (!cacheDir) return undefined;
+    const manifest = join(packageFolderOf(entry, join('@swc', 'core')), 'package.json');
+    const version = (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
+    const name = createHash('sha256').update(resolve(folder)).digest('hex').slice(0, 32);
+    return join(cacheDir, `transpiled-${version}-${OUTPUT_FORMAT}`, `${name}.json`);
+  } catch {
+    return undefined;
+  }
+}
+
+function readTranspileCache(file: string): Record<string, string> {
+  try {
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    return parsed && typeof parsed === 'object' ? (parsed as Record<string, string>) : {};
+  } catch {
+    return {};
+  }
+}
+
+function writeTranspileCache(file: string, entries: Record<string, string>): void {
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    const partial = `${file}.${process.pid}.tmp`;
+    writeFileSync(partial, JSON.stringify(entries));
+    renameSync(partial, file);
+  } catch {
+    // A read-only node_modules: the next run transpiles again.
+  }
+}
+
+/**
+ * Makes the code of files ready before they are loaded: from the transpile cache of `cacheFolder` (the folder the
+ * files live in) when given, else by transpiling on libuv's thread pool (swc's asynchronous `transform`), which runs
+ * on another core while this thread does something else (load the data source, connect). `transpile` and
+ * `loadUserModule` then find the code ready; `whenTranspiled` waits for a file still in progress. A file that fails is
+ * left for `transpile` to report, with the same message as without this. Resolves when all are done and the cache
+ * file is written; nobody needs to wait for that.
+ */
+export function transpileAhead(
+  sources: ReadonlyArray<{ readonly file: string; readonly text: string }>,
+  cacheFolder?: string,
+): Promise<void> {
+  const cacheFile = cacheFolder === undefined ? undefined : transpileCacheFile(cacheFolder);
+  const cached = cacheFile ? readTranspileCache(cacheFile) : {};
+  const current: Record<string, string> = {};
+  const started: Array<Promise<void>> = [];
+  for (const { file, text } of sources) {
+    const key = cacheKey(text, file);
+    const hit = cached[key];
+    if (typeof hit === 'string') {
+      if (!transpiled.has(key)) transpiled.set(key, hit);
+      current[key] = hit;
+      continue;
+    }
+    const known = transpiled.get(key);
+    if (known !== undefined) {
+      current[key] = known;
+      continue;
+    }
+    let pending = ahead.get(key);
+    if (!pending) {
+      pending = transform(text, swcOptions(file)).then(
+        (output) => {
+          transpiled.set(key, output.code);
+        },
+        () => undefined,
+      );
+      ahead.set(key, pending);
+    }
+    started.push(
+      pending.then(() => {
+        const code = transpiled.get(key);
+        if (code !== undefined) current[key] = code;
+      }),
+    );
+  }
+  return Promise.all(started).then(() => {
+    const keys = Object.keys(current);
+    const changed = keys.length !== Object.keys(cached).length || keys.some((key) => cached[key] !== current[key]);
+    if (cacheFile && changed) writeTranspileCache(cacheFile, current);
+  });
+}
+
+/** Resolves once a transpilation `transpileAhead` started for this text has finished (at once when none did). */
+export async function whenTranspiled(source: string, filename: string): Promise<void> {
+  const key = cacheKey(source, filename);
+  const pending = ahead.get(key);
+  if (!pending) return;
+  await pending;
+  ahead.delete(key);
+}
+
 /** The CommonJS JavaScript for a source file's text. Throws `TypeScriptSyntaxError` naming the file. */
 export function transpile(source: string, filename: string): string {
-  const key = createHash('sha256').update(extname(filename)).update('\0').update(source).digest('hex');
+  const key = cacheKey(source, filename);
   const cached = transpiled.get(key);
   if (cached !== undefined) return cached;
   let code: string;
