@@ -79,6 +79,35 @@ describe.each(DATABASE_KINDS)('generate with a shadow database on %s', (kind) =>
   });
 });
 
+describe('generate with a data source that does not load', () => {
+  it('says so, and leaves no shadow database behind on the server (it was started meanwhile)', async () => {
+    const project = writeTestProject();
+    try {
+      writeFileSync(project.context().dataSourceFile, `throw new Error('no configuration for this environment');\n`);
+      const shadowDatabases = async () => {
+        const server = await createTestDatabase('postgres');
+        try {
+          const { Client } = await import('pg');
+          const client = new Client({ connectionString: server.url });
+          await client.connect();
+          const { rows } = await client.query(`SELECT count(*)::int AS n FROM pg_database WHERE datname LIKE 'nx_typeorm_migrations_shadow_%'`);
+          await client.end();
+          return rows[0].n as number;
+        } finally {
+          await server.drop();
+        }
+      };
+      const before = await shadowDatabases();
+      await expect(
+        generate(project.context(), { message: 'Next', shadowDatabaseUrl: serverAdminUrl() }, new MemoryReporter()),
+      ).rejects.toThrow(/no configuration for this environment/);
+      expect(await shadowDatabases()).toBe(before);
+    } finally {
+      project.remove();
+    }
+  });
+});
+
 describe.each(DATABASE_KINDS)('generate --against=database on %s', (kind) => {
   let database: TestDatabase;
   let project: TestProject;

@@ -1,9 +1,10 @@
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
-import { planSteps } from '../../core/src/plan';
+import { planSteps, type Step } from '../../core/src/plan';
 import { isValidName } from '../../core/src/target';
 import { migrationFileName, newRevisionId, renderMigrationFile } from '../../core/src/migration-file';
-import { loadMigrationFunctions } from '../../adapters/src/fs/migration-directory';
+import { loadMigrationFunctionsAhead } from '../../adapters/src/fs/migration-directory';
+import { transpileAhead } from '../../adapters/src/typescript/typescript-loader';
 import { loadDataSource } from '../../adapters/src/typeorm/data-source';
 import { appliedBy, locateProjectDatabase, readProjectMigrations, toolVersion, type ProjectContext, type ProjectMigrations } from './context';
 import { connectDataSourceTo, diffSchema, type SchemaDifference } from '../../adapters/src/typeorm/schema-diff';
@@ -179,13 +180,25 @@ async function differenceWithMigrations(
   downRevision: string | undefined,
   reporter: Reporter,
 ): Promise<SchemaDifference> {
-  const dataSource = await loadDataSource(context.dataSourceFile);
-  const shadow = await startShadowDatabase(options.shadowDatabaseUrl ?? (context.env['SHADOW_DATABASE_URL'] || undefined));
+  const steps = downRevision ? planSteps(migrations.graph, [], downRevision) : [];
+  // From the transpile cache, or on another core while this one loads the entities.
+  if (steps.length > 0) void transpileAhead(migrations.files, context.migrationsDir);
+  // The shadow database starts while the entities load: what of its start is not JavaScript (a server creating a
+  // database, reading files) overlaps with them.
+  const starting = startShadowDatabase(options.shadowDatabaseUrl ?? (context.env['SHADOW_DATABASE_URL'] || undefined));
+  let dataSource: DataSource;
+  try {
+    dataSource = await loadDataSource(context.dataSourceFile);
+  } catch (error) {
+    await starting.then((shadow) => shadow.dispose()).catch(() => undefined);
+    throw error;
+  }
+  const shadow = await starting;
   reporter.info(`Shadow database: ${shadow.description}`);
   let connected: DataSource | undefined;
   try {
     connected = await connectDataSourceTo(dataSource, shadow.url);
-    if (downRevision) await replay(connected, migrations, downRevision, context);
+    if (steps.length > 0) await replay(connected, migrations, steps, context);
     return await diffSchema(connected);
   } finally {
     if (connected?.isInitialized) await connected.destroy();
@@ -196,7 +209,7 @@ async function differenceWithMigrations(
 async function replay(
   connected: DataSource,
   migrations: ProjectMigrations,
-  downRevision: string,
+  steps: readonly Step[],
   context: ProjectContext,
 ): Promise<void> {
   const queryRunner = connected.createQueryRunner();
@@ -204,11 +217,11 @@ async function replay(
     const store = new PostgresVersionStore(queryRunner, versionTables((connected.options as { schema?: string }).schema));
     await store.ensureTables();
     const result = await runSteps({
-      steps: planSteps(migrations.graph, [], downRevision),
+      steps,
       migrations: migrations.byRevision,
       queryRunner,
       store,
-      load: loadMigrationFunctions,
+      load: loadMigrationFunctionsAhead,
       appliedBy: appliedBy(),
       toolVersion: toolVersion(),
     });

@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
@@ -62,7 +63,8 @@ async function createInMemory(options: PGliteOptions): Promise<PGlite> {
   const cache = initdbCacheFile();
   if (cache) {
     try {
-      return await PGlite.create({ ...options, loadDataDir: new Blob([readFileSync(cache)]) });
+      // Unzipped here: zlib takes under 0.1 s, PGlite's own gzip reading about 0.5 s more.
+      return await PGlite.create({ ...options, loadDataDir: new Blob([gunzipSync(readFileSync(cache))]) });
     } catch {
       rmSync(cache, { force: true });
     }
