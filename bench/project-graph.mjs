@@ -3,6 +3,8 @@
 // data source, each project has a few source files), graph created cold (`nx reset`, no daemon) without any
 // plugin, with an installed plugin that infers nothing (what Nx charges for any plugin: a worker process, the
 // matching files sent to it) and with ours; runs alternated, medians compared. Target: ours under 10% over no plugin.
+// The two plugins are timed again with Nx's plugin isolation off (NX_ISOLATE_PLUGINS=false: plugins load in Nx's
+// own process, no worker), which separates what Nx charges for isolating any plugin from what the plugin's work costs.
 //
 //   node bench/project-graph.mjs [--projects=500] [--runs=5] [--no-build]
 //
@@ -64,6 +66,9 @@ const PLUGINS = {
   none: [],
   nothing: ['infers-nothing'],
   ours: [{ plugin: 'nx-typeorm-migrations', options: {} }],
+  'none-in-process': [],
+  'nothing-in-process': ['infers-nothing'],
+  'ours-in-process': [{ plugin: 'nx-typeorm-migrations', options: {} }],
 };
 
 function setPlugins(variant) {
@@ -72,13 +77,14 @@ function setPlugins(variant) {
 
 const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NX_SKIP_NX_CACHE: 'true' };
 const nxBin = join(root, 'node_modules/nx', JSON.parse(readFileSync(join(root, 'node_modules/nx/package.json'), 'utf8')).bin.nx);
-const nx = (...args) => execFileSync(process.execPath, [nxBin, ...args], { cwd: workspace, env, encoding: 'utf8' });
+const nx = (args, extraEnv = {}) =>
+  execFileSync(process.execPath, [nxBin, ...args], { cwd: workspace, env: { ...env, ...extraEnv }, encoding: 'utf8' });
 
-function coldGraphSeconds() {
-  nx('reset', '--only-cache');
+function coldGraphSeconds(variant) {
+  nx(['reset', '--only-cache']);
   rmSync(join(workspace, '.nx'), { recursive: true, force: true });
   const started = process.hrtime.bigint();
-  nx('graph', '--file=graph.json');
+  nx(['graph', '--file=graph.json'], variant.endsWith('-in-process') ? { NX_ISOLATE_PLUGINS: 'false' } : {});
   return Number(process.hrtime.bigint() - started) / 1e9;
 }
 
@@ -86,30 +92,39 @@ const loadBefore = loadavg().map((value) => value.toFixed(2)).join(' ');
 try {
   createWorkspace();
   setPlugins('ours');
-  const projects = JSON.parse(nx('show', 'projects', '--json')).length;
-  const withTargets = JSON.parse(nx('show', 'projects', '--with-target=migrate', '--json')).length;
+  const projects = JSON.parse(nx(['show', 'projects', '--json'])).length;
+  const withTargets = JSON.parse(nx(['show', 'projects', '--with-target=migrate', '--json'])).length;
   if (projects !== PROJECTS || withTargets !== Math.ceil(PROJECTS / 2)) {
     throw new Error(`The bench workspace has ${projects} projects, ${withTargets} with migrate; expected ${PROJECTS} and ${Math.ceil(PROJECTS / 2)}.`);
   }
-  const runs = { none: [], nothing: [], ours: [] };
-  coldGraphSeconds(); // warms the file system cache for every variant
+  const runs = Object.fromEntries(Object.keys(PLUGINS).map((variant) => [variant, []]));
+  coldGraphSeconds('none'); // warms the file system cache for every variant
   for (let run = 0; run < RUNS; run++) {
     for (const variant of Object.keys(runs)) {
       setPlugins(variant);
-      runs[variant].push({ seconds: coldGraphSeconds(), peakMb: 0 });
+      runs[variant].push({ seconds: coldGraphSeconds(variant), peakMb: 0 });
     }
   }
   const without = summarize(`nx graph, ${PROJECTS} projects, no plugin`, runs.none);
   const nothing = summarize(`nx graph, ${PROJECTS} projects, a plugin that infers nothing`, runs.nothing);
   const withPlugin = summarize(`nx graph, ${PROJECTS} projects (${withTargets} with a data source), with ours`, runs.ours);
-  const overhead = (row) => `${(((row.seconds - without.seconds) / without.seconds) * 100).toFixed(1)} %`;
+  const noneInProcess = summarize(`same, no plugin, NX_ISOLATE_PLUGINS=false`, runs['none-in-process']);
+  const nothingInProcess = summarize(`same, a plugin that infers nothing, NX_ISOLATE_PLUGINS=false`, runs['nothing-in-process']);
+  const oursInProcess = summarize(`same, ours, NX_ISOLATE_PLUGINS=false`, runs['ours-in-process']);
+  const overhead = (row, base = without) => `${(((row.seconds - base.seconds) / base.seconds) * 100).toFixed(1)} %`;
   printReport({
     bench: 'project-graph',
-    rows: [without, nothing, withPlugin],
-    ratios: [ratio('graph time with the plugin / without', withPlugin.seconds / without.seconds, '<=', 1 + TARGET_OVERHEAD / 100)],
+    rows: [without, nothing, withPlugin, noneInProcess, nothingInProcess, oursInProcess],
+    ratios: [
+      ratio('graph time with the plugin / without', withPlugin.seconds / without.seconds, '<=', 1 + TARGET_OVERHEAD / 100),
+      ratio('same, a plugin that infers nothing / without', nothing.seconds / without.seconds, '<=', 1 + TARGET_OVERHEAD / 100),
+      ratio('same, plugins in Nx\'s process: ours / without', oursInProcess.seconds / noneInProcess.seconds, '<=', 1 + TARGET_OVERHEAD / 100),
+    ],
     notes: [
       `cold: nx reset and no daemon before each run; runs alternated; load average before: ${loadBefore}`,
-      `overhead over no plugin: a plugin that infers nothing ${overhead(nothing)}, ours ${overhead(withPlugin)}`,
+      `overhead over no plugin: a plugin that infers nothing ${overhead(nothing)}, ours ${overhead(withPlugin)}; ` +
+        `with plugin isolation off (over no plugin, isolation off): ${overhead(nothingInProcess, noneInProcess)} and ` +
+        `${overhead(oursInProcess, noneInProcess)}; isolation off itself: ${overhead(noneInProcess)} (Nx's own plugins leave their workers too)`,
     ],
   });
 } finally {

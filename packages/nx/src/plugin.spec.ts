@@ -103,3 +103,41 @@ describe('createNodes', () => {
     expect(['apps/a/src/main.ts', 'apps/a/src/user.entity.ts', 'apps/a/data-source.json', 'apps/a/orm.config.ts'].filter(sent)).toEqual([]);
   });
 });
+
+describe('dataSourceMatcher', () => {
+  const paths = [
+    'data-source.ts',
+    'apps/api/src/data-source.ts',
+    'apps/api/src/data-source.mjs',
+    'apps/api/src/data-source.json',
+    'apps/api/src/my-data-source.ts',
+    'apps/api/src/data-source.ts.bak',
+    'apps/.hidden/data-source.ts',
+    '.config/data-source.js',
+    'apps/api/src/.data-source.ts',
+    'apps/api/src/data-source.cts',
+    'apps/api/src/orm/data-source.tsx',
+  ];
+  const minimatch = (glob: string) => {
+    const fromDevkit = require('node:module').createRequire(require.resolve('@nx/devkit/package.json'));
+    const { Minimatch } = fromDevkit('minimatch') as { Minimatch: new (g: string, o: object) => { match(p: string): boolean } };
+    const pattern = new Minimatch(glob, { dot: false });
+    return (path: string) => pattern.match(path);
+  };
+
+  it.each(['**/data-source.{ts,js,mts,mjs,cts,cjs}', '**/data-source.ts', '**/orm.config.{ts,js}', 'apps/*/src/data-source.ts', '**/*source.ts'])(
+    'agrees with minimatch on %s',
+    (glob) => {
+      expect(paths.filter(dataSourceMatcher(glob))).toEqual(paths.filter(minimatch(glob)));
+    },
+  );
+
+  it('keeps the default glob to the data source files of any folder, none hidden', () => {
+    expect(paths.filter(dataSourceMatcher('**/data-source.{ts,js,mts,mjs,cts,cjs}'))).toEqual([
+      'data-source.ts',
+      'apps/api/src/data-source.ts',
+      'apps/api/src/data-source.mjs',
+      'apps/api/src/data-source.cts',
+    ]);
+  });
+});
