@@ -117,16 +117,6 @@ generate({ ...${JSON.stringify(context)}, env: process.env }, { message: 'Bench'
   };
 }
 
-async function timeRuns(label, invocation, options, check) {
-  const results = [];
-  for (let run = 0; run < runs; run += 1) {
-    const result = await measure(invocation.command, invocation.args, options);
-    check(result, label);
-    results.push(result);
-  }
-  return results;
-}
-
 function expectOutput(pattern) {
   return (result, label) => {
     if (!pattern.test(result.stdout + result.stderr)) {
@@ -144,7 +134,7 @@ const CREATES = new RegExp(`\\+ table e${n}\\b`);
 const rows = [];
 const ratios = [];
 const notes = [
-  `N = ${n} entities, medians of ${runs} runs, whole-process wall time.`,
+  `N = ${n} entities, medians of ${runs} runs, whole-process wall time; in each phase the tools take turns, run by run.`,
   FROM_SOURCES
     ? `ours = packages/commands/src/generate.ts via @swc-node/register (what the migration generator calls; from the sources${builtSkipped ? ` because ${builtSkipped}` : ''}, which adds about 0.4 s of transpiling our own code).`
     : 'ours = dist/packages/commands/src/generate.js (npm run build: what the migration generator of the published package calls).',
@@ -156,61 +146,62 @@ const database = await createDatabase();
 try {
   writeEntityProject(project.root);
   const options = { cwd: project.root, env: { ...process.env, DATABASE_URL: database.url } };
-  const results = {};
-  // `--against=database`: the same comparison TypeORM makes (entities against the live database), on the same
-  // database state TypeORM was just timed on.
-  const timeOursLive = async (phase, pattern) => {
-    const label = `ours --against=database: ${phase === 'empty' ? 'empty database' : 'in sync'}`;
-    results[`ours-live-${phase}`] = summarize(
-      label,
-      await timeRuns(label, ourGenerate(project.root, { write: false, against: 'database' }), options, expectOutput(pattern)),
-    );
-    rows.push(results[`ours-live-${phase}`]);
-  };
   const oursVariants = [
     ['ours', 'ours (PGlite shadow)', undefined],
     ['ours-server', 'ours (server shadow)', serverAdminUrl()],
   ].filter(([tool]) => only.has(tool));
-  for (const [tool, label, shadowDatabaseUrl] of oursVariants) {
-    results[`${tool}-empty`] = summarize(
-      `${label}: from empty`,
-      await timeRuns(`${label} from empty`, ourGenerate(project.root, { write: false, shadowDatabaseUrl }), options, expectOutput(CREATES)),
-    );
-    rows.push(results[`${tool}-empty`]);
-  }
+  const dryRun = typeormCli(['migration:generate', '-d', 'src/data-source.ts', '--dr', 'migrations/Bench']);
+  // One phase: every tool once per run, runs alternated, so that a machine growing slower or faster during the
+  // benchmark weighs on every tool alike. `--against=database` (ours-live) makes TypeORM's own comparison, on the
+  // same database state.
+  const timePhase = async (phase, ours, theirs) => {
+    const name = phase === 'empty' ? 'from empty' : 'in sync';
+    const contenders = oursVariants.map(([tool, label, shadowDatabaseUrl]) => ({
+      tool,
+      label: `${label}: ${name}`,
+      invocation: ourGenerate(project.root, { write: false, shadowDatabaseUrl }),
+      expected: ours,
+    }));
+    if (only.has('typeorm')) {
+      contenders.push({ tool: 'typeorm', label: `TypeORM migration:generate --dryrun: ${phase === 'empty' ? 'empty database' : 'in sync'}`, invocation: dryRun, expected: theirs });
+      if (only.has('ours-live')) {
+        contenders.push({
+          tool: 'ours-live',
+          label: `ours --against=database: ${phase === 'empty' ? 'empty database' : 'in sync'}`,
+          invocation: ourGenerate(project.root, { write: false, against: 'database' }),
+          expected: ours,
+        });
+      }
+    }
+    const measured = new Map(contenders.map(({ tool }) => [tool, []]));
+    for (let run = 0; run < runs; run += 1) {
+      for (const { tool, label, invocation, expected } of contenders) {
+        const result = await measure(invocation.command, invocation.args, options);
+        expectOutput(expected)(result, label);
+        measured.get(tool).push(result);
+      }
+    }
+    for (const { tool, label } of contenders) {
+      results[`${tool}-${phase}`] = summarize(label, measured.get(tool));
+      rows.push(results[`${tool}-${phase}`]);
+    }
+  };
+  const results = {};
+  await timePhase('empty', CREATES, new RegExp(`CREATE TABLE "e${n}"`));
   if (oursVariants.length > 0) {
     process.stderr.write(`writing the initial migration of ${n} tables\n`);
     const first = await measure(...Object.values(ourGenerate(project.root, { write: true, shadowDatabaseUrl: serverAdminUrl() })), options);
     expectOutput(CREATES)(first, 'initial migration');
   }
-  for (const [tool, label, shadowDatabaseUrl] of oursVariants) {
-    results[`${tool}-sync`] = summarize(
-      `${label}: in sync`,
-      await timeRuns(`${label} in sync`, ourGenerate(project.root, { write: false, shadowDatabaseUrl }), options, expectOutput(/No changes in schema detected\./)),
-    );
-    rows.push(results[`${tool}-sync`]);
-  }
   if (only.has('typeorm')) {
-    const dryRun = typeormCli(['migration:generate', '-d', 'src/data-source.ts', '--dr', 'migrations/Bench']);
-    results['typeorm-empty'] = summarize(
-      'TypeORM migration:generate --dryrun: empty database',
-      await timeRuns('TypeORM from empty', dryRun, options, expectOutput(new RegExp(`CREATE TABLE "e${n}"`))),
-    );
-    rows.push(results['typeorm-empty']);
-    if (only.has('ours-live')) await timeOursLive('empty', CREATES);
     const sync = typeormCli(['schema:sync', '-d', 'src/data-source.ts']);
     await measure(sync.command, sync.args, options);
     await withClient(database.url, async (client) => {
       const { rows: found } = await client.query(`SELECT count(*)::int AS tables FROM pg_tables WHERE schemaname = 'public'`);
       if (found[0].tables < n) throw new Error(`schema:sync built ${found[0].tables} tables, not ${n}.`);
     });
-    results['typeorm-sync'] = summarize(
-      'TypeORM migration:generate --dryrun: in sync',
-      await timeRuns('TypeORM in sync', dryRun, options, expectOutput(/No changes in database schema were found/)),
-    );
-    rows.push(results['typeorm-sync']);
-    if (only.has('ours-live')) await timeOursLive('sync', /No changes in schema detected\./);
   }
+  await timePhase('sync', /No changes in schema detected\./, /No changes in database schema were found/);
   for (const tool of ['ours', 'ours-server', 'ours-live']) {
     for (const phase of ['empty', 'sync']) {
       const theirs = results[`typeorm-${phase}`];
