@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { DataSource, DataSourceOptions, QueryRunner } from 'typeorm';
 import type { EmbeddedPostgres } from '../embedded/embedded-postgres';
-import { loadUserModule, TypeScriptSyntaxError } from '../typescript/typescript-loader';
+import { loadUserModule, TypeScriptSyntaxError, withTranspileCache } from '../typescript/typescript-loader';
 import {
   applicationName,
   describeDatabase,
@@ -68,7 +68,12 @@ function isDataSource(value: unknown): value is DataSource {
 }
 
 /** Runs the data source file and returns the DataSource it exports, without connecting it. */
-export async function loadDataSource(file: string): Promise<DataSource> {
+export function loadDataSource(file: string): Promise<DataSource> {
+  // The data source and the entities it imports: from the transpile cache of this data source when unchanged.
+  return withTranspileCache(file, () => loadDataSourceFrom(file));
+}
+
+async function loadDataSourceFrom(file: string): Promise<DataSource> {
   let exports: Record<string, unknown>;
   try {
     exports = loadUserModule(file);

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadUserModule, requireFrom, transpileAhead, transpileCacheFile, TypeScriptSyntaxError } from './typescript-loader';
+import { loadUserModule, requireFrom, transpileAhead, transpileCacheFile, TypeScriptSyntaxError, withTranspileCache } from './typescript-loader';
 
 describe('loadUserModule', () => {
   let dir: string;
@@ -128,5 +128,53 @@ describe('transpileAhead', () => {
     const entries = Object.values(JSON.parse(readFileSync(transpileCacheFile(dir)!, 'utf8')) as Record<string, string>);
     expect(entries).toHaveLength(1);
     expect(entries[0]).toContain('= 3');
+  });
+});
+
+describe('withTranspileCache', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ntm-scope-'));
+  });
+  afterEach(() => {
+    const cache = transpileCacheFile(join(dir, 'data-source.ts'));
+    if (cache) rmSync(cache, { force: true });
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps the code of every file loaded inside it, and a later process runs that code without transpiling', async () => {
+    const scope = join(dir, 'data-source.ts');
+    writeFileSync(join(dir, 'entity.ts'), `export const entity: string = 'transpiled';`);
+    writeFileSync(scope, `import { entity } from './entity';\nexport const seen: string = entity;`);
+    const first = await withTranspileCache(scope, async () => loadUserModule(scope));
+    expect(first['seen']).toBe('transpiled');
+    const cache = transpileCacheFile(scope)!;
+    const entries = JSON.parse(readFileSync(cache, 'utf8')) as Record<string, string>;
+    expect(Object.keys(entries)).toHaveLength(2);
+    // Swap the cached code of entity.ts: what runs next is what the cache holds.
+    const entityKey = Object.keys(entries).find((key) => entries[key].includes("'transpiled'"))!;
+    writeFileSync(cache, JSON.stringify({ ...entries, [entityKey]: `"use strict"; exports.entity = 'from the cache';` }));
+    let fresh: typeof import('./typescript-loader') | undefined;
+    jest.isolateModules(() => {
+      fresh = require('./typescript-loader');
+    });
+    const second = await fresh!.withTranspileCache(scope, async () => {
+      // Node's module cache still holds entity.ts from the first load; a new process would not.
+      delete require('node:module')._cache[join(dir, 'entity.ts')];
+      return fresh!.loadUserModule(scope);
+    });
+    expect(second['seen']).toBe('from the cache');
+  });
+
+  it('rewrites the cache when a file changed, keeping only the files loaded this time', async () => {
+    const scope = join(dir, 'data-source.ts');
+    writeFileSync(scope, `export const version: number = 1;`);
+    await withTranspileCache(scope, async () => loadUserModule(scope));
+    writeFileSync(scope, `export const version: number = 2;`);
+    const loaded = await withTranspileCache(scope, async () => loadUserModule(scope));
+    expect(loaded['version']).toBe(2);
+    const entries = Object.values(JSON.parse(readFileSync(transpileCacheFile(scope)!, 'utf8')) as Record<string, string>);
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toContain('= 2');
   });
 });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import { dirname, extname, join, resolve } from 'node:path';
-import { transform, transformSync, type Options } from '@swc/core';
+import type { Options } from '@swc/core';
 import { packageFolderOf, toolCacheDir } from '../fs/tool-cache';
 
 /**
@@ -36,6 +36,13 @@ export class TypeScriptSyntaxError extends Error {
     super(`${file}: ${detail}`);
     this.name = 'TypeScriptSyntaxError';
   }
+}
+
+let swcModule: typeof import('@swc/core') | undefined;
+
+/** `@swc/core`, loaded on the first file that is not in a transpile cache (its native binding costs about 35 ms). */
+function swc(): typeof import('@swc/core') {
+  return (swcModule ??= require('@swc/core') as typeof import('@swc/core'));
 }
 
 function swcOptions(filename: string): Options {
@@ -148,7 +155,7 @@ export function transpileAhead(
     }
     let pending = ahead.get(key);
     if (!pending) {
-      pending = transform(text, swcOptions(file)).then(
+      pending = swc().transform(text, swcOptions(file)).then(
         (output) => {
           transpiled.set(key, output.code);
         },
@@ -179,14 +186,46 @@ export async function whenTranspiled(source: string, filename: string): Promise<
   ahead.delete(key);
 }
 
+/** The entries of the cache scope open now (`withTranspileCache`): every file transpiled or served while it runs. */
+let recording: Record<string, string> | undefined;
+
+/**
+ * Runs `work` (loading a data source and what it imports) with the transpile cache named `scope`: the code of files
+ * transpiled in an earlier run is taken from it (and `@swc/core` not even loaded when all are), and the cache is
+ * rewritten afterwards when the files differ from last time. Files loaded later (entities TypeORM finds by a glob
+ * when it connects) are transpiled as usual.
+ */
+export async function withTranspileCache<T>(scope: string, work: () => Promise<T>): Promise<T> {
+  if (recording) return work();
+  const cacheFile = transpileCacheFile(scope);
+  const cached = cacheFile ? readTranspileCache(cacheFile) : {};
+  for (const [key, code] of Object.entries(cached)) if (typeof code === 'string' && !transpiled.has(key)) transpiled.set(key, code);
+  const current: Record<string, string> = {};
+  recording = current;
+  try {
+    return await work();
+  } finally {
+    recording = undefined;
+    const keys = Object.keys(current);
+    const changed = keys.length !== Object.keys(cached).length || keys.some((key) => cached[key] !== current[key]);
+    if (cacheFile && changed && keys.length > 0) writeTranspileCache(cacheFile, current);
+  }
+}
+
 /** The CommonJS JavaScript for a source file's text. Throws `TypeScriptSyntaxError` naming the file. */
 export function transpile(source: string, filename: string): string {
   const key = cacheKey(source, filename);
+  const code = transpileByKey(key, source, filename);
+  if (recording) recording[key] = code;
+  return code;
+}
+
+function transpileByKey(key: string, source: string, filename: string): string {
   const cached = transpiled.get(key);
   if (cached !== undefined) return cached;
   let code: string;
   try {
-    code = transformSync(source, swcOptions(filename)).code;
+    code = swc().transformSync(source, swcOptions(filename)).code;
   } catch (error) {
     throw new TypeScriptSyntaxError(filename, firstLineOf(String((error as Error).message ?? error)));
   }
@@ -204,12 +243,20 @@ function firstLineOf(swcMessage: string): string {
   return sourceLine ? `${text} (line ${sourceLine[1]})` : text;
 }
 
-let hooked = false;
+/**
+ * The hook is installed once per process, and sends files to the `transpile` of the copy of this module that loaded a
+ * file last: one copy in a CLI run; in tests, where Jest may hold several, the one at work.
+ */
+const HOOKED = Symbol.for('nx-typeorm-migrations.require-hook');
+const TRANSPILER = Symbol.for('nx-typeorm-migrations.transpile');
+type ProcessWide = typeof globalThis & { [HOOKED]?: boolean; [TRANSPILER]?: (source: string, filename: string) => string };
 
 /** Teaches Node's `require` the extensions above, once per process. `node_modules` keeps Node's own loaders. */
 function installRequireHook(): void {
-  if (hooked) return;
-  hooked = true;
+  const processWide = globalThis as ProcessWide;
+  processWide[TRANSPILER] = transpile;
+  if (processWide[HOOKED]) return;
+  processWide[HOOKED] = true;
   const nativeJs = nodeModule._extensions['.js'];
   for (const extension of TRANSPILED_EXTENSIONS) {
     const native = nodeModule._extensions[extension] ?? nativeJs;
@@ -218,7 +265,8 @@ function installRequireHook(): void {
         native(module, filename);
         return;
       }
-      (module as CompilableModule)._compile(transpile(readFileSync(filename, 'utf8'), filename), filename);
+      const code = (processWide[TRANSPILER] ?? transpile)(readFileSync(filename, 'utf8'), filename);
+      (module as CompilableModule)._compile(code, filename);
     };
   }
 }
