@@ -1,5 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
@@ -10,7 +9,7 @@ import { hstore } from '@electric-sql/pglite/contrib/hstore';
 import { ltree } from '@electric-sql/pglite/contrib/ltree';
 import { pgcrypto } from '@electric-sql/pglite/contrib/pgcrypto';
 import { uuid_ossp } from '@electric-sql/pglite/contrib/uuid_ossp';
-import { packageFolderOf, toolCacheDir } from '../fs/tool-cache';
+import { packageCacheFile, writeCacheFile } from '../fs/tool-cache';
 
 /**
  * An embedded PostgreSQL (PGlite, compiled to WASM) served on a loopback port, so that everything above it
@@ -71,29 +70,13 @@ async function createInMemory(options: PGliteOptions): Promise<PGlite> {
   }
   const db = await PGlite.create(options);
   if (cache) {
-    try {
-      const dump = Buffer.from(await (await db.dumpDataDir('gzip')).arrayBuffer());
-      mkdirSync(dirname(cache), { recursive: true });
-      const partial = `${cache}.${process.pid}.tmp`;
-      writeFileSync(partial, dump);
-      renameSync(partial, cache);
-    } catch {
-      // A read-only node_modules: every in-memory database keeps running initdb.
-    }
+    // A read-only node_modules: every in-memory database keeps running initdb.
+    const dump = await db.dumpDataDir('gzip').then(async (blob) => Buffer.from(await blob.arrayBuffer())).catch(() => undefined);
+    if (dump) writeCacheFile(cache, dump);
   }
   return db;
 }
 
 export function initdbCacheFile(): string | undefined {
-  try {
-    // The package exports no `./package.json`: find its folder from its entry point.
-    const entry = require.resolve('@electric-sql/pglite');
-    const cacheDir = toolCacheDir(entry);
-    if (!cacheDir) return undefined;
-    const manifest = join(packageFolderOf(entry, join('@electric-sql', 'pglite')), 'package.json');
-    const version = (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
-    return join(cacheDir, `pglite-${version}-initdb.tar.gz`);
-  } catch {
-    return undefined;
-  }
+  return packageCacheFile('@electric-sql/pglite', (version) => `pglite-${version}-initdb.tar.gz`);
 }

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import Module from 'node:module';
 import { dirname, extname, join, resolve } from 'node:path';
 import type { Options } from '@swc/core';
-import { packageFolderOf, toolCacheDir } from '../fs/tool-cache';
+import { packageCacheFile, writeCacheFile } from '../fs/tool-cache';
 
 /**
  * Loads users' TypeScript and JavaScript (data sources, entities, migrations) with `@swc/core`, in the real Node
@@ -86,22 +86,14 @@ const ahead = new Map<string, Promise<void>>();
 const OUTPUT_FORMAT = 1;
 
 /**
- * The transpile cache of one folder of migrations: `transpiled-<swc version>-<format>/<sha256 of the folder>.json` in
- * the tool's cache folder, the code of the files the folder held last time, by `cacheKey`. A run reads it once and
- * rewrites it only when the folder's files changed; a missing, damaged or unwritable file only costs the transpiling.
+ * A transpile cache file: `transpiled-<swc version>-<format>/<sha256 of the path>.json` in the tool's cache folder,
+ * for a folder of migrations or a data source (`withTranspileCache`), holding the code of their files by `cacheKey`.
+ * A run reads it once and rewrites it only when the files changed; a missing, damaged or unwritable file only costs
+ * the transpiling.
  */
-export function transpileCacheFile(folder: string): string | undefined {
-  try {
-    const entry = require.resolve('@swc/core');
-    const cacheDir = toolCacheDir(entry);
-    if (!cacheDir) return undefined;
-    const manifest = join(packageFolderOf(entry, join('@swc', 'core')), 'package.json');
-    const version = (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
-    const name = createHash('sha256').update(resolve(folder)).digest('hex').slice(0, 32);
-    return join(cacheDir, `transpiled-${version}-${OUTPUT_FORMAT}`, `${name}.json`);
-  } catch {
-    return undefined;
-  }
+export function transpileCacheFile(path: string): string | undefined {
+  const name = createHash('sha256').update(resolve(path)).digest('hex').slice(0, 32);
+  return packageCacheFile('@swc/core', (version) => join(`transpiled-${version}-${OUTPUT_FORMAT}`, `${name}.json`));
 }
 
 function readTranspileCache(file: string): Record<string, string> {
@@ -113,15 +105,9 @@ function readTranspileCache(file: string): Record<string, string> {
   }
 }
 
+/** A read-only node_modules: the next run transpiles again. */
 function writeTranspileCache(file: string, entries: Record<string, string>): void {
-  try {
-    mkdirSync(dirname(file), { recursive: true });
-    const partial = `${file}.${process.pid}.tmp`;
-    writeFileSync(partial, JSON.stringify(entries));
-    renameSync(partial, file);
-  } catch {
-    // A read-only node_modules: the next run transpiles again.
-  }
+  writeCacheFile(file, JSON.stringify(entries));
 }
 
 /**
