@@ -83,7 +83,7 @@ export async function runSteps(input: RunnerInput): Promise<RunResult> {
   const outcomes: StepOutcome[] = [];
   const tracker = trackStatements(queryRunner);
   // A transaction the previous step's commit query already started for this step.
-  let started = false;
+  let openedByPrevious = false;
   try {
     for (let index = 0; index < planned.length; index++) {
       const { step, migration, functions } = planned[index];
@@ -106,8 +106,8 @@ export async function runSteps(input: RunnerInput): Promise<RunResult> {
       const after = new Set(step.headsAfter);
       let phase: 'migration' | 'version' = 'migration';
       try {
-        if (migration.transactional && !started) await queryRunner.startTransaction();
-        started = false;
+        if (migration.transactional && !openedByPrevious) await queryRunner.startTransaction();
+        openedByPrevious = false;
         await (step.direction === 'up' ? functions.up : functions.down)(queryRunner);
         phase = 'version';
         const durationMs = input.measure === false ? 0 : Math.round(performance.now() - startedMs);
@@ -119,7 +119,7 @@ export async function runSteps(input: RunnerInput): Promise<RunResult> {
         if (migration.transactional && next?.transactional && input.joinCommits !== false && inPlainTransaction(queryRunner)) {
           // TypeORM's transaction flag stays set: the transaction it names is now the next step's.
           await store.record(change, ['COMMIT', 'START TRANSACTION']);
-          started = true;
+          openedByPrevious = true;
         } else {
           await store.record(change);
           if (migration.transactional) await queryRunner.commitTransaction();

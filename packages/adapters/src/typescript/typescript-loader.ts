@@ -96,6 +96,28 @@ export function transpileCacheFile(path: string): string | undefined {
   return packageCacheFile('@swc/core', (version) => join(`transpiled-${version}-${OUTPUT_FORMAT}`, `${name}.json`));
 }
 
+/**
+ * One run's use of a transpile cache file: what the file held (`cached`), and the code this run used (`used`), which
+ * `close` writes back when it differs; never an empty file, never an error (a read-only node_modules: the next run
+ * transpiles again).
+ */
+class TranspileCacheRun {
+  private readonly file: string | undefined;
+  readonly cached: Record<string, string>;
+  readonly used: Record<string, string> = {};
+
+  constructor(path: string | undefined) {
+    this.file = path === undefined ? undefined : transpileCacheFile(path);
+    this.cached = this.file ? readTranspileCache(this.file) : {};
+  }
+
+  close(): void {
+    const keys = Object.keys(this.used);
+    const changed = keys.length !== Object.keys(this.cached).length || keys.some((key) => this.cached[key] !== this.used[key]);
+    if (this.file && changed && keys.length > 0) writeCacheFile(this.file, JSON.stringify(this.used));
+  }
+}
+
 function readTranspileCache(file: string): Record<string, string> {
   try {
     const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
@@ -103,11 +125,6 @@ function readTranspileCache(file: string): Record<string, string> {
   } catch {
     return {};
   }
-}
-
-/** A read-only node_modules: the next run transpiles again. */
-function writeTranspileCache(file: string, entries: Record<string, string>): void {
-  writeCacheFile(file, JSON.stringify(entries));
 }
 
 /**
@@ -122,21 +139,19 @@ export function transpileAhead(
   sources: ReadonlyArray<{ readonly file: string; readonly text: string }>,
   cacheFolder?: string,
 ): Promise<void> {
-  const cacheFile = cacheFolder === undefined ? undefined : transpileCacheFile(cacheFolder);
-  const cached = cacheFile ? readTranspileCache(cacheFile) : {};
-  const current: Record<string, string> = {};
+  const run = new TranspileCacheRun(cacheFolder);
   const started: Array<Promise<void>> = [];
   for (const { file, text } of sources) {
     const key = cacheKey(text, file);
-    const hit = cached[key];
+    const hit = run.cached[key];
     if (typeof hit === 'string') {
       if (!transpiled.has(key)) transpiled.set(key, hit);
-      current[key] = hit;
+      run.used[key] = hit;
       continue;
     }
     const known = transpiled.get(key);
     if (known !== undefined) {
-      current[key] = known;
+      run.used[key] = known;
       continue;
     }
     let pending = ahead.get(key);
@@ -152,15 +167,11 @@ export function transpileAhead(
     started.push(
       pending.then(() => {
         const code = transpiled.get(key);
-        if (code !== undefined) current[key] = code;
+        if (code !== undefined) run.used[key] = code;
       }),
     );
   }
-  return Promise.all(started).then(() => {
-    const keys = Object.keys(current);
-    const changed = keys.length !== Object.keys(cached).length || keys.some((key) => cached[key] !== current[key]);
-    if (cacheFile && changed) writeTranspileCache(cacheFile, current);
-  });
+  return Promise.all(started).then(() => run.close());
 }
 
 /** Resolves once a transpilation `transpileAhead` started for this text has finished (at once when none did). */
@@ -172,8 +183,8 @@ export async function whenTranspiled(source: string, filename: string): Promise<
   ahead.delete(key);
 }
 
-/** The entries of the cache scope open now (`withTranspileCache`): every file transpiled or served while it runs. */
-let recording: Record<string, string> | undefined;
+/** The cache run open now (`withTranspileCache`): every file transpiled or served while it runs is recorded. */
+let recording: TranspileCacheRun | undefined;
 
 /**
  * Runs `work` (loading a data source and what it imports) with the transpile cache named `scope`: the code of files
@@ -183,18 +194,14 @@ let recording: Record<string, string> | undefined;
  */
 export async function withTranspileCache<T>(scope: string, work: () => Promise<T>): Promise<T> {
   if (recording) return work();
-  const cacheFile = transpileCacheFile(scope);
-  const cached = cacheFile ? readTranspileCache(cacheFile) : {};
-  for (const [key, code] of Object.entries(cached)) if (typeof code === 'string' && !transpiled.has(key)) transpiled.set(key, code);
-  const current: Record<string, string> = {};
-  recording = current;
+  const run = new TranspileCacheRun(scope);
+  for (const [key, code] of Object.entries(run.cached)) if (typeof code === 'string' && !transpiled.has(key)) transpiled.set(key, code);
+  recording = run;
   try {
     return await work();
   } finally {
     recording = undefined;
-    const keys = Object.keys(current);
-    const changed = keys.length !== Object.keys(cached).length || keys.some((key) => cached[key] !== current[key]);
-    if (cacheFile && changed && keys.length > 0) writeTranspileCache(cacheFile, current);
+    run.close();
   }
 }
 
@@ -202,7 +209,7 @@ export async function withTranspileCache<T>(scope: string, work: () => Promise<T
 export function transpile(source: string, filename: string): string {
   const key = cacheKey(source, filename);
   const code = transpileByKey(key, source, filename);
-  if (recording) recording[key] = code;
+  if (recording) recording.used[key] = code;
   return code;
 }
 
@@ -251,7 +258,7 @@ function installRequireHook(): void {
         native(module, filename);
         return;
       }
-      const code = (processWide[TRANSPILER] ?? transpile)(readFileSync(filename, 'utf8'), filename);
+      const code = processWide[TRANSPILER]!(readFileSync(filename, 'utf8'), filename);
       (module as CompilableModule)._compile(code, filename);
     };
   }
