@@ -3,6 +3,8 @@ import { Client } from 'pg';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../../testing/src/databases';
 import { startPasswordServer } from '../../testing/src/faults/password-server';
 import { linearMigrations, writeTestProject, type TestMigration, type TestProject } from '../../testing/src/projects';
+import { chooseDatabase, loadDataSource, openDatabase } from '../../adapters/src/typeorm/data-source';
+import { PostgresVersionStore } from '../../adapters/src/typeorm/version-store';
 import { toUserError } from './errors';
 import { history } from './history';
 import { migrate } from './migrate';
@@ -179,6 +181,41 @@ describe.each(DATABASE_KINDS)('migrate on %s', (kind) => {
     expect(indexes.map((index) => index.indexname)).toContain('t_2_name_idx');
     expect((await migrate(context, { to: '-1' }, new MemoryReporter())).success).toBe(true);
     expect(await tablesOf(database.url)).toEqual(['t_1']);
+  });
+
+  it('tells whether the history log has entries: none before its tables exist, none when empty, then some', async () => {
+    project = writeTestProject({ migrations: linearMigrations(1, 'log') });
+    const context = project.context({ DATABASE_URL: database.url });
+    const dataSource = await loadDataSource(context.dataSourceFile);
+    const input = { ...context, dataSource };
+    const open = await openDatabase(input, chooseDatabase(input), { timeoutMs: 30_000 });
+    try {
+      const store = new PostgresVersionStore(open.queryRunner);
+      expect(await store.hasHistory()).toBe(false);
+      await store.ensureTables();
+      expect(await store.hasHistory()).toBe(false);
+      await store.record({
+        removeHeads: [],
+        addHeads: ['aaaa'],
+        entries: [
+          {
+            revision: 'aaaa',
+            direction: 'stamp',
+            message: 'log',
+            checksum: null,
+            startedAt: undefined,
+            durationMs: 0,
+            appliedBy: 'test@host',
+            toolVersion: '0.0.0',
+          },
+        ],
+      });
+      await store.purgeHeads();
+      expect(await store.readHeads()).toEqual([]);
+      expect(await store.hasHistory()).toBe(true);
+    } finally {
+      await open.close();
+    }
   });
 
   it('stamps without running migrations, and purges a version table nothing can plan from', async () => {

@@ -120,7 +120,7 @@ async function migrateLocked(
   await store.ensureTables();
   // Read under the lock: a run that waited for another one sees what that one applied.
   let heads = await store.readHeads();
-  if (heads.length === 0 && (await store.readHistory()).length === 0) {
+  if (heads.length === 0 && !(await store.hasHistory())) {
     heads = await adoptTypeormHistory(context, migrations, database, reporter);
   }
   const edited = editedMigrations(migrations, heads, await store.recordedChecksums());

@@ -52,10 +52,12 @@ describe('InMemoryVersionStore', () => {
     const store = new InMemoryVersionStore();
     expect(await store.readHeads()).toEqual([]);
     await store.ensureTables();
+    expect(await store.hasHistory()).toBe(false);
     await store.record({ removeHeads: [], addHeads: ['aaaa'], entries: [{ ...entry, revision: 'aaaa' }] });
     await store.record({ removeHeads: ['aaaa'], addHeads: ['bbbb'], entries: [entry] });
     expect(await store.readHeads()).toEqual(['bbbb']);
     expect((await store.readHistory()).map((recorded) => recorded.revision)).toEqual(['aaaa', 'bbbb']);
+    expect(await store.hasHistory()).toBe(true);
     await store.record({ removeHeads: ['bbbb'], addHeads: ['aaaa'], entries: [{ ...entry, direction: 'down', checksum: 'x' }] });
     expect((await store.recordedChecksums()).get('bbbb')).toBe('c'.repeat(64));
     await expect(store.record({ removeHeads: [], addHeads: ['aaaa'], entries: [] })).rejects.toThrow(/duplicate key/);

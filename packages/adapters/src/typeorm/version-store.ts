@@ -48,6 +48,8 @@ export interface VersionStore {
   purgeHeads(): Promise<void>;
   /** The whole log, oldest first; empty when the tables do not exist yet. */
   readHistory(): Promise<RecordedEntry[]>;
+  /** Whether the log has any entry, without reading it: a database at base after many runs has a long one. */
+  hasHistory(): Promise<boolean>;
   /** For each revision, the checksum its latest `up` or `stamp` entry recorded. */
   recordedChecksums(): Promise<Map<string, string | null>>;
 }
@@ -166,6 +168,14 @@ export class PostgresVersionStore implements VersionStore {
     await this.session.query(`DELETE FROM ${this.tables.version}`);
   }
 
+  async hasHistory(): Promise<boolean> {
+    if (!(await this.tablesExist())) return false;
+    const rows = (await this.session.query(
+      `SELECT EXISTS (SELECT 1 FROM ${this.tables.history}) AS "any"`,
+    )) as Array<{ any: boolean }>;
+    return rows[0]?.any === true;
+  }
+
   async readHistory(): Promise<RecordedEntry[]> {
     if (!(await this.tablesExist())) return [];
     const rows = (await this.session.query(
@@ -234,6 +244,10 @@ export class InMemoryVersionStore implements VersionStore {
 
   async readHistory(): Promise<RecordedEntry[]> {
     return [...this.history];
+  }
+
+  async hasHistory(): Promise<boolean> {
+    return this.history.length > 0;
   }
 
   async recordedChecksums(): Promise<Map<string, string | null>> {
