@@ -4,7 +4,7 @@ import { planSteps, type Step } from '../../core/src/plan';
 import { isValidName } from '../../core/src/target';
 import { migrationFileName, newRevisionId, renderMigrationFile } from '../../core/src/migration-file';
 import { loadMigrationFunctionsAhead } from '../../adapters/src/fs/migration-directory';
-import { transpileAhead } from '../../adapters/src/typescript/typescript-loader';
+import { saveCompiledCode, transpileAhead } from '../../adapters/src/typescript/typescript-loader';
 import { loadDataSource } from '../../adapters/src/typeorm/data-source';
 import { appliedBy, locateProjectDatabase, readProjectMigrations, toolVersion, type ProjectContext, type ProjectMigrations } from './context';
 import { connectDataSourceTo, diffSchema, type SchemaDifference } from '../../adapters/src/typeorm/schema-diff';
@@ -225,6 +225,7 @@ async function replay(
       appliedBy: appliedBy(),
       toolVersion: toolVersion(),
     });
+    saveCompiledCode();
     if (result.failure) {
       throw new UserError(
         `Replaying the existing migrations into the shadow database failed, so nothing was generated: ` +

@@ -2,7 +2,7 @@ import type { QueryRunner } from 'typeorm';
 import { parseTarget } from '../../core/src/target';
 import { appliedRevisions, planSteps, type Step } from '../../core/src/plan';
 import { loadMigrationFunctions, loadMigrationFunctionsAhead } from '../../adapters/src/fs/migration-directory';
-import { transpileAhead } from '../../adapters/src/typescript/typescript-loader';
+import { saveCompiledCode, transpileAhead } from '../../adapters/src/typescript/typescript-loader';
 import { loadDataSource, offlineDataSource } from '../../adapters/src/typeorm/data-source';
 import { acquireMigrationLock } from '../../adapters/src/typeorm/lock';
 import { recordQueries, runSteps, type StepOutcome } from '../../adapters/src/typeorm/runner';
@@ -156,6 +156,8 @@ async function migrateLocked(
     toolVersion: toolVersion(),
     onStepDone: (outcome) => reporter.step(outcome),
   });
+  // The compiled migrations, for the next run (only when some were compiled afresh).
+  saveCompiledCode();
   const headsAfter = await store.readHeads();
   if (result.failure) {
     const message = toUserError(result.failure, context).message;

@@ -1,7 +1,16 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadUserModule, requireFrom, transpileAhead, transpileCacheFile, TypeScriptSyntaxError, withTranspileCache } from './typescript-loader';
+import { deserialize } from 'node:v8';
+import {
+  loadUserModule,
+  requireFrom,
+  saveCompiledCode,
+  transpileAhead,
+  transpileCacheFile,
+  TypeScriptSyntaxError,
+  withTranspileCache,
+} from './typescript-loader';
 
 describe('loadUserModule', () => {
   let dir: string;
@@ -176,5 +185,112 @@ describe('withTranspileCache', () => {
     const entries = Object.values(JSON.parse(readFileSync(transpileCacheFile(scope)!, 'utf8')) as Record<string, string>);
     expect(entries).toHaveLength(1);
     expect(entries[0]).toContain('= 2');
+  });
+});
+
+describe('code cache of a migrations folder', () => {
+  let dir: string;
+  let codeCacheFile: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ntm-code-'));
+    codeCacheFile = transpileCacheFile(dir)!.replace(/\.json$/, '.v8');
+  });
+  afterEach(() => {
+    rmSync(transpileCacheFile(dir)!, { force: true });
+    rmSync(codeCacheFile, { force: true });
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const migration = (name: string, value: number) => {
+    const file = join(dir, name);
+    const text = `export async function up(): Promise<number> { return ${value}; }`;
+    writeFileSync(file, text);
+    return { file, text };
+  };
+  const cachedKeys = () => (deserialize(readFileSync(codeCacheFile)) as Array<[string, Uint8Array]>).map(([key]) => key);
+  /** A loader as a new process has it: nothing compiled or remembered yet. */
+  const freshLoader = () => {
+    let fresh: typeof import('./typescript-loader') | undefined;
+    jest.isolateModules(() => {
+      fresh = require('./typescript-loader');
+    });
+    return fresh!;
+  };
+
+  it('keeps the compiled code of the files loaded, and a later process compiles from it without rewriting it', async () => {
+    const files = [migration('a.ts', 1), migration('b.ts', 2)];
+    await transpileAhead(files, dir);
+    const ups = files.map(({ file, text }) => loadUserModule(file, text)['up'] as () => Promise<number>);
+    expect(await Promise.all(ups.map((up) => up()))).toEqual([1, 2]);
+    saveCompiledCode();
+    expect(cachedKeys()).toHaveLength(2);
+    const written = statSync(codeCacheFile).ino;
+
+    const later = freshLoader();
+    await later.transpileAhead(files, dir);
+    const up = later.loadUserModule(files[1].file, files[1].text)['up'] as () => Promise<number>;
+    expect(await up()).toBe(2);
+    later.saveCompiledCode();
+    // Every file loaded was served from the cache (a rejected or missing entry makes it write a new file).
+    expect(statSync(codeCacheFile).ino).toBe(written);
+  });
+
+  it('compiles a changed file afresh, and drops the entries of files that are gone', async () => {
+    const files = [migration('a.ts', 1), migration('b.ts', 2)];
+    await transpileAhead(files, dir);
+    for (const { file, text } of files) loadUserModule(file, text);
+    saveCompiledCode();
+    const before = cachedKeys();
+
+    const later = freshLoader();
+    const changed = [migration('a.ts', 10)];
+    await later.transpileAhead(changed, dir);
+    const up = later.loadUserModule(changed[0].file, changed[0].text)['up'] as () => Promise<number>;
+    expect(await up()).toBe(10);
+    later.saveCompiledCode();
+    const after = cachedKeys();
+    expect(after).toHaveLength(1);
+    expect(before).not.toContain(after[0]);
+  });
+
+  it('ignores a damaged cache file and writes a good one', async () => {
+    const files = [migration('a.ts', 1)];
+    mkdirSync(join(codeCacheFile, '..'), { recursive: true });
+    writeFileSync(codeCacheFile, 'not a code cache');
+    await transpileAhead(files, dir);
+    expect(await (loadUserModule(files[0].file, files[0].text)['up'] as () => Promise<number>)()).toBe(1);
+    saveCompiledCode();
+    expect(cachedKeys()).toHaveLength(1);
+  });
+
+  it('runs a module compiled from the cache as Node would: its own file name, require, __dirname and import()', async () => {
+    mkdirSync(join(dir, 'node_modules', 'helper'), { recursive: true });
+    writeFileSync(join(dir, 'node_modules', 'helper', 'index.js'), `exports.name = 'the folder copy';`);
+    writeFileSync(join(dir, 'shared.ts'), `export const shared: string = 'sibling';`);
+    const file = join(dir, 'rich.ts');
+    const text = [
+      `import { name } from 'helper';`,
+      `import { shared } from './shared';`,
+      `export const seen = [name, shared, __dirname, __filename, require.resolve('./shared')];`,
+      `export async function up(): Promise<string> { return (await import('node:path')).basename(__filename); }`,
+      `export function fail(): never { throw new Error('from the migration'); }`,
+    ].join('\n');
+    writeFileSync(file, text);
+    await transpileAhead([{ file, text }], dir);
+    loadUserModule(file, text);
+    saveCompiledCode();
+
+    const later = freshLoader();
+    await later.transpileAhead([{ file, text }], dir);
+    const loaded = later.loadUserModule(file, text);
+    expect(loaded['seen']).toEqual(['the folder copy', 'sibling', dir, file, join(dir, 'shared.ts')]);
+    expect(await (loaded['up'] as () => Promise<string>)()).toBe('rich.ts');
+    let stack = '';
+    try {
+      (loaded['fail'] as () => never)();
+    } catch (error) {
+      stack = String((error as Error).stack);
+    }
+    expect(stack).toContain(`${file}:`);
   });
 });

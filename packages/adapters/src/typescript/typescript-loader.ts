@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import Module from 'node:module';
 import { dirname, extname, join, resolve } from 'node:path';
+import { deserialize, serialize } from 'node:v8';
+import { Script, constants as vmConstants } from 'node:vm';
 import type { Options } from '@swc/core';
 import { packageCacheFile, writeCacheFile } from '../fs/tool-cache';
 
@@ -19,7 +21,10 @@ const TRANSPILED_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.mjs', '.js'] as 
 
 type ModuleInternals = typeof Module & {
   _extensions: Record<string, (module: Module, filename: string) => void>;
+  _cache: Record<string, Module>;
   _nodeModulePaths(directory: string): string[];
+  _resolveFilename(request: string, parent: Module, isMain: boolean, options?: { paths?: string[] }): string;
+  _resolveLookupPaths(request: string, parent: Module): string[] | null;
 };
 type CompilableModule = Module & { _compile(code: string, filename: string): void };
 
@@ -65,16 +70,18 @@ function swcOptions(filename: string): Options {
   };
 }
 
-const keys = new Map<string, string>();
+/** Keys by extension, then by text: a text's hash is computed by V8 once, a concatenation's on every lookup. */
+const keys = new Map<string, Map<string, string>>();
 
 /** sha256 of the file name's extension and the text, remembered per text: a file's key is asked for several times. */
 function cacheKey(source: string, filename: string): string {
   const extension = extname(filename);
-  const memo = `${extension}\0${source}`;
-  let key = keys.get(memo);
+  let byText = keys.get(extension);
+  if (byText === undefined) keys.set(extension, (byText = new Map()));
+  let key = byText.get(source);
   if (key === undefined) {
     key = createHash('sha256').update(extension).update('\0').update(source).digest('hex');
-    keys.set(memo, key);
+    byText.set(source, key);
   }
   return key;
 }
@@ -140,9 +147,11 @@ export function transpileAhead(
   cacheFolder?: string,
 ): Promise<void> {
   const run = new TranspileCacheRun(cacheFolder);
+  const sourceKeys = sources.map(({ file, text }) => cacheKey(text, file));
+  if (cacheFolder !== undefined) codeCache = CodeCacheRun.open(cacheFolder, sourceKeys);
   const started: Array<Promise<void>> = [];
-  for (const { file, text } of sources) {
-    const key = cacheKey(text, file);
+  for (const [index, { file, text }] of sources.entries()) {
+    const key = sourceKeys[index];
     const hit = run.cached[key];
     if (typeof hit === 'string') {
       if (!transpiled.has(key)) transpiled.set(key, hit);
@@ -172,6 +181,90 @@ export function transpileAhead(
     );
   }
   return Promise.all(started).then(() => run.close());
+}
+
+/**
+ * V8's code cache for the files `transpileAhead` was given with a folder (a project's migrations): their compiled
+ * bytecode, kept next to the transpile cache (`<sha256 of the folder>.v8`), by the same key as their code. A module
+ * compiled from it skips parsing and compiling, which for 1,000 small migrations is most of the time spent loading
+ * them. Only files of that folder use it, each still compiled under its own file name (stack traces and debuggers
+ * show the migration file). Node versions without `vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER` (needed for a
+ * migration's `import()`) load as before.
+ */
+class CodeCacheRun {
+  private readonly compiled = new Map<string, Script>();
+  private stale = false;
+
+  private constructor(
+    private readonly file: string,
+    private readonly keys: ReadonlySet<string>,
+    private readonly cached: ReadonlyMap<string, Buffer>,
+  ) {}
+
+  static open(folder: string, keys: readonly string[]): CodeCacheRun | undefined {
+    if (vmConstants?.USE_MAIN_CONTEXT_DEFAULT_LOADER === undefined) return undefined;
+    const file = transpileCacheFile(folder)?.replace(/\.json$/, '.v8');
+    return file === undefined ? undefined : new CodeCacheRun(file, new Set(keys), readCodeCache(file));
+  }
+
+  /** The compiled module wrapper of a file of the folder; undefined for any other file. */
+  script(key: string, filename: string, code: string): Script | undefined {
+    if (!this.keys.has(key)) return undefined;
+    const cachedData = this.cached.get(key);
+    const script = new Script(`${MODULE_WRAPPER_START}${code}${MODULE_WRAPPER_END}`, {
+      filename,
+      cachedData,
+      importModuleDynamically: vmConstants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+    });
+    if (cachedData === undefined || script.cachedDataRejected === true) this.stale = true;
+    this.compiled.set(key, script);
+    return script;
+  }
+
+  /**
+   * Rewrites the cache file when a file of the folder was compiled without it: with everything compiled by now
+   * (the `up`/`down` functions that ran too), and the entries of files not loaded this run kept. Never an error.
+   */
+  save(): void {
+    if (!this.stale) return;
+    this.stale = false;
+    const entries: Array<[string, Buffer]> = [];
+    for (const key of this.keys) {
+      const script = this.compiled.get(key);
+      const data = script ? script.createCachedData() : this.cached.get(key);
+      if (data) entries.push([key, data]);
+    }
+    writeCacheFile(this.file, serialize(entries));
+  }
+}
+
+const MODULE_WRAPPER_START = '(function (exports, require, module, __filename, __dirname) { ';
+const MODULE_WRAPPER_END = '\n})';
+
+function readCodeCache(file: string): Map<string, Buffer> {
+  try {
+    const entries = deserialize(readFileSync(file)) as unknown;
+    if (!Array.isArray(entries)) return new Map();
+    return new Map(
+      entries.filter(
+        (entry): entry is [string, Buffer] =>
+          Array.isArray(entry) && typeof entry[0] === 'string' && entry[1] instanceof Uint8Array,
+      ).map(([key, data]) => [key, Buffer.from(data.buffer, data.byteOffset, data.byteLength)]),
+    );
+  } catch {
+    return new Map();
+  }
+}
+
+/** The code cache of the folder last given to `transpileAhead`. */
+let codeCache: CodeCacheRun | undefined;
+
+/**
+ * Writes the code cache of the migrations loaded by this process when some were compiled without it; call once the
+ * run is over, so that it holds the functions that ran.
+ */
+export function saveCompiledCode(): void {
+  codeCache?.save();
 }
 
 /** Resolves once a transpilation `transpileAhead` started for this text has finished (at once when none did). */
@@ -276,9 +369,37 @@ export function loadUserModule(filename: string, source?: string): Record<string
   const module = new Module(filename) as CompilableModule;
   module.filename = filename;
   module.paths = nodeModule._nodeModulePaths(dirname(filename));
-  module._compile(code, filename);
+  const script = codeCache?.script(cacheKey(text, filename), filename, code);
+  if (script) {
+    const wrapper = script.runInThisContext({ displayErrors: true }) as ModuleWrapper;
+    wrapper.call(module.exports, module.exports, requireOf(module), module, filename, dirname(filename));
+  } else {
+    module._compile(code, filename);
+  }
   module.loaded = true;
   return module.exports as Record<string, unknown>;
+}
+
+type ModuleWrapper = (
+  exports: unknown,
+  require: NodeJS.Require,
+  module: Module,
+  filename: string,
+  dirname: string,
+) => void;
+
+/** The `require` Node gives a module it compiles itself: resolving from the module's own folder. */
+function requireOf(module: Module): NodeJS.Require {
+  const require = ((request: string) => module.require(request)) as NodeJS.Require;
+  const resolveFrom = (request: string, options?: { paths?: string[] }) =>
+    nodeModule._resolveFilename(request, module, false, options);
+  require.resolve = Object.assign(resolveFrom, {
+    paths: (request: string) => nodeModule._resolveLookupPaths(request, module),
+  }) as NodeJS.RequireResolve;
+  require.main = (process as { mainModule?: NodeJS.Module }).mainModule;
+  require.extensions = nodeModule._extensions as unknown as NodeJS.RequireExtensions;
+  require.cache = nodeModule._cache as unknown as NodeJS.Dict<NodeJS.Module>;
+  return require;
 }
 
 /**
