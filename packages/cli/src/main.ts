@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline/promises';
 import { toUserError, UserError } from '../../commands/src/errors';
 import { history } from '../../commands/src/history';
 import { migrate } from '../../commands/src/migrate';
-import { streamReporter } from '../../commands/src/reporter';
+import { streamReporter, type StreamReporter } from '../../commands/src/reporter';
 import { stamp } from '../../commands/src/stamp';
 import { status } from '../../commands/src/status';
 import { historyFormat, parseCommandLine, parseLockTimeout, resolveProject, USAGE, UsageError } from './arguments';
@@ -17,6 +17,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   let verbose = argv.includes('--verbose');
   let json = argv.includes('--json');
   let workspaceRoot: string | undefined;
+  let reporter: StreamReporter | undefined;
   try {
     const command = parseCommandLine(argv);
     if (command.verb === 'help') {
@@ -27,7 +28,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     json = command.json;
     const context = resolveProject(command.project, io.cwd, io.env);
     workspaceRoot = context.workspaceRoot;
-    const reporter = streamReporter({ out: json ? io.err : io.out, err: io.err });
+    reporter = streamReporter({ out: json ? io.err : io.out, err: io.err });
     const values = command.values;
     const lockTimeoutSeconds = values['lock-timeout'] === undefined ? undefined : parseLockTimeout(String(values['lock-timeout']));
     let result: { success: boolean; error?: string; failure?: Error };
@@ -65,11 +66,13 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
         result = await stamp(context, { to: String(values['to']), purge: values['purge'] === true, lockTimeoutSeconds }, reporter);
         break;
     }
+    reporter.flush();
     if (json) io.out.write(`${JSON.stringify({ ...result, failure: undefined }, null, 2)}\n`);
     if (result.error) io.err.write(`${result.error}\n`);
     if (verbose && result.failure) io.err.write(`${stackOf(result.failure)}\n`);
     return result.success ? 0 : 1;
   } catch (error) {
+    reporter?.flush();
     if (error instanceof UsageError) {
       io.err.write(`${error.message}\n`);
       if (json) io.out.write(`${JSON.stringify({ success: false, error: error.message })}\n`);

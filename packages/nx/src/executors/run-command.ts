@@ -27,10 +27,12 @@ export async function runCommand<Result extends { success: boolean; error?: stri
   const reporter = streamReporter({ out: options.json ? process.stderr : process.stdout, err: process.stderr });
   try {
     const result = await command(projectContextOf(options, context), reporter);
+    reporter.flush();
     if (options.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     if (result.error) process.stderr.write(`${result.error}\n`);
     return { success: result.success };
   } catch (error) {
+    reporter.flush();
     const userError = toUserError(error, { workspaceRoot: context.root });
     process.stderr.write(`${userError.message}\n`);
     if (verbose) {
