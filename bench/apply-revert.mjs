@@ -25,7 +25,7 @@ import {
 } from './lib/commands.mjs';
 import { readFlags } from './lib/flags.mjs';
 import { measureOk } from './lib/measure.mjs';
-import { median, printReport, ratio, summarize } from './lib/report.mjs';
+import { infoRatio, median, printReport, ratio, summarize } from './lib/report.mjs';
 import {
   WORKSPACE_ROOT,
   makeScratchProject,
@@ -231,8 +231,12 @@ try {
   }
   for (const group of [psqlRows, oursRows, builtRows, typeormRows, nxRows]) if (group) rows.push(...group);
   if (psqlRows && oursRows) {
-    ratios.push(ratio('ours / psql, apply', oursRows[0].seconds / psqlRows[0].seconds, '<=', 1.5));
-    ratios.push(ratio('ours / psql, revert', oursRows[1].seconds / psqlRows[1].seconds, '<=', 1.5));
+    // Users run the published build; from the sources, every start also transpiles our own TypeScript (about
+    // 0.4 s). With the build measured, the target is judged on it and the sources' ratios are information.
+    const judged = builtRows ? infoRatio : (what, value) => ratio(what, value, '<=', 1.5);
+    ratios.push(judged('ours / psql, apply', oursRows[0].seconds / psqlRows[0].seconds));
+    ratios.push(judged('ours / psql, revert', oursRows[1].seconds / psqlRows[1].seconds));
+    if (builtRows) notes.push('ours / psql is from the sources (transpiled at start); the 1.5 target is judged on the build.');
   }
   if (psqlRows && builtRows) {
     ratios.push(ratio('ours built / psql, apply', builtRows[0].seconds / psqlRows[0].seconds, '<=', 1.5));

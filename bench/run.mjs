@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { serverVersion } from './lib/database.mjs';
-import { JSON_PREFIX, formatSeconds, formatTable, parseReport } from './lib/report.mjs';
+import { JSON_PREFIX, formatSeconds, formatTable, parseReport, verdict } from './lib/report.mjs';
 import { WORKSPACE_ROOT } from './lib/workload.mjs';
 
 const BENCHMARKS = ['apply-revert', 'autogenerate', 'status-history', 'revision-graph', 'project-graph'];
@@ -97,7 +97,7 @@ for (const outcome of outcomes) {
     ]);
   }
   for (const r of outcome.report.ratios) {
-    ratioRows.push([`${outcome.name}: ${r.what}`, r.value.toFixed(2), r.target, r.met ? 'met' : 'MISSED']);
+    ratioRows.push([`${outcome.name}: ${r.what}`, r.value.toFixed(2), r.target, verdict(r)]);
   }
 }
 console.log(`== summary (${machine})`);

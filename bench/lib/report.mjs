@@ -28,6 +28,17 @@ export function ratio(what, value, comparator, bound) {
   return { what, value, target: `${comparator} ${bound}`, met };
 }
 
+/** A ratio printed for information, judged against no target (`met` is absent). */
+export function infoRatio(what, value) {
+  return { what, value, target: '-' };
+}
+
+/** The last column of a ratio's line: met, MISSED, or `info` for a ratio without a target. */
+export function verdict(r) {
+  if (r.met === undefined) return 'info';
+  return r.met ? 'met' : 'MISSED';
+}
+
 export function formatSeconds(seconds) {
   if (seconds >= 3600) return `${(seconds / 3600).toFixed(1)} h`;
   if (seconds >= 600) return `${(seconds / 60).toFixed(1)} min`;
@@ -51,7 +62,7 @@ export function printReport(report) {
   console.log(formatTable(['what', 'median', 'peak memory', 'note'], rows));
   if (report.ratios.length > 0) {
     console.log('');
-    const ratioRows = report.ratios.map((r) => [r.what, r.value.toFixed(2), r.target, r.met ? 'met' : 'MISSED']);
+    const ratioRows = report.ratios.map((r) => [r.what, r.value.toFixed(2), r.target, verdict(r)]);
     console.log(formatTable(['ratio', 'value', 'target', ''], ratioRows));
   }
   for (const note of report.notes ?? []) console.log(`note: ${note}`);
