@@ -2,7 +2,8 @@
  * What every benchmark prints and how `run.mjs` collects it. Each benchmark prints a human table, then as its
  * LAST line `BENCH_JSON {"bench": NAME, "rows": [...], "ratios": [...], "notes": [...]}` where a row is
  * `{ "what", "seconds", "peakMb", "note"? }` (seconds = median) and a ratio is
- * `{ "what", "value", "target", "met" }`, target a string like "<= 1.5".
+ * `{ "what", "value", "target", "met"? }`, target a string like "<= 1.5", or "-" and no `met` for a ratio printed
+ * for information only.
  */
 export const JSON_PREFIX = 'BENCH_JSON ';
 
@@ -28,7 +29,7 @@ export function ratio(what, value, comparator, bound) {
   return { what, value, target: `${comparator} ${bound}`, met };
 }
 
-/** A ratio printed for information, judged against no target (`met` is absent). */
+/** A ratio printed for information, judged against no target. */
 export function infoRatio(what, value) {
   return { what, value, target: '-' };
 }
