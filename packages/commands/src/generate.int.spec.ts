@@ -139,4 +139,28 @@ describe.each(DATABASE_KINDS)('generate --against=database on %s', (kind) => {
     });
     expect(readFileSync(result.path, 'utf8')).toContain('Revises: <base>');
   });
+
+  it('refuses when the database is not at the head the migration builds on, naming what is pending', async () => {
+    const own = await createTestDatabase(kind);
+    try {
+      await refusesUnlessAtHead({ DATABASE_URL: own.url });
+    } finally {
+      await own.drop();
+    }
+  });
+
+  async function refusesUnlessAtHead(env: Record<string, string>): Promise<void> {
+    const first = await generate(project.context(env), { message: 'Create users', against: 'database', revId: 'users_1' }, new MemoryReporter());
+    if (!first.changed) throw new Error('expected a migration');
+    writeFileSync(first.path, first.content);
+    await expect(generate(project.context(env), { message: 'Again', against: 'database' }, new MemoryReporter())).rejects.toThrow(
+      'Target database is not up to date: 1 migration(s) pending (users_1 (Create users)); run migrate --to=users_1 first, then generate again.',
+    );
+    expect(await migrate(project.context(env), { to: 'head' }, new MemoryReporter())).toMatchObject({ success: true });
+    project.writeMigration({ revision: 'later_2', downRevisions: ['users_1'], message: 'Later', up: [], down: [] });
+    // The database is at users_1; a migration based on later_2 would repeat later_2's changes.
+    await expect(generate(project.context(env), { message: 'Again', against: 'database' }, new MemoryReporter())).rejects.toThrow(
+      /^Target database is not up to date: 1 migration\(s\) pending \(later_2 \(Later\)\)/,
+    );
+  }
 });

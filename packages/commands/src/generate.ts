@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
-import { planSteps, type Step } from '../../core/src/plan';
+import { appliedRevisions, planSteps, type Step } from '../../core/src/plan';
 import { isValidName } from '../../core/src/target';
 import { migrationFileName, newRevisionId, renderMigrationFile } from '../../core/src/migration-file';
 import { loadMigrationFunctionsAhead } from '../../adapters/src/fs/migration-directory';
 import { saveCompiledCode, transpileAhead } from '../../adapters/src/typescript/typescript-loader';
 import { loadDataSource } from '../../adapters/src/typeorm/data-source';
-import { appliedBy, locateProjectDatabase, readProjectMigrations, toolVersion, type ProjectContext, type ProjectMigrations } from './context';
+import { appliedBy, locateProjectDatabase, readProjectMigrations, shownPath, toolVersion, type ProjectContext, type ProjectMigrations } from './context';
 import { connectDataSourceTo, diffSchema, type SchemaDifference } from '../../adapters/src/typeorm/schema-diff';
 import { summarizeStatements } from '../../adapters/src/typeorm/autogenerate/operations';
 import { startShadowDatabase } from '../../adapters/src/typeorm/shadow';
@@ -165,7 +165,9 @@ async function computeDifference(
   reporter: Reporter,
 ): Promise<SchemaDifference> {
   try {
-    if (options.against === 'database') return await differenceWithDatabase(context, options, reporter);
+    if (options.against === 'database') {
+      return await differenceWithDatabase(context, options, migrations, downRevision, reporter);
+    }
     return await differenceWithMigrations(context, options, migrations, downRevision, reporter);
   } catch (error) {
     throw toUserError(error, context);
@@ -237,15 +239,56 @@ async function replay(
   }
 }
 
+/**
+ * `--against=database` compares with what the database holds, so the new migration is right only when the database
+ * is exactly at the revision it is based on (Alembic: "Target database is not up to date"). Otherwise the pending
+ * migrations' changes would be generated again on top of them, or another branch's changes undone.
+ */
+export function refuseUnlessAt(
+  migrations: ProjectMigrations,
+  downRevision: string | undefined,
+  currentHeads: readonly string[],
+  context: ProjectContext,
+): void {
+  const unknown = currentHeads.filter((revision) => !migrations.graph.has(revision));
+  if (unknown.length > 0) {
+    throw new UserError(
+      `The database records revision ${unknown.join(', ')}, which no migration in ${shownPath(context, context.migrationsDir)} has; ` +
+        'restore that migration before generating against the database.',
+    );
+  }
+  const wanted = new Set(downRevision ? appliedRevisions(migrations.graph, [downRevision]) : []);
+  const applied = new Set(appliedRevisions(migrations.graph, currentHeads));
+  const pending = migrations.graph.topologicalOrder().filter((revision) => wanted.has(revision) && !applied.has(revision));
+  const beyond = migrations.graph.topologicalOrder().filter((revision) => applied.has(revision) && !wanted.has(revision));
+  const target = downRevision ?? 'base';
+  if (pending.length > 0) {
+    const named = pending.map((revision) => `${revision} (${migrations.byRevision.get(revision)?.message ?? ''})`);
+    throw new UserError(
+      `Target database is not up to date: ${pending.length} migration(s) pending (${named.join(', ')}); ` +
+        `run migrate --to=${target} first, then generate again.`,
+    );
+  }
+  if (beyond.length > 0) {
+    throw new UserError(
+      `Target database is not at ${target}: it has ${beyond.join(', ')} applied, which ${target} does not include; ` +
+        `migrate it to ${target} first, or generate without --against=database.`,
+    );
+  }
+}
+
 /** `--against=database`: the entities against the live database, like Alembic's autogenerate. */
 async function differenceWithDatabase(
   context: ProjectContext,
   options: GenerateOptions,
+  migrations: ProjectMigrations,
+  downRevision: string | undefined,
   reporter: Reporter,
 ): Promise<SchemaDifference> {
   const located = await locateProjectDatabase(context, reporter);
   const database = await located.connect((options.lockTimeoutSeconds ?? 60) * 1000);
   try {
+    refuseUnlessAt(migrations, downRevision, await database.store.readHeads(), context);
     // The working copy has a single connection, held by this query runner; diffSchema takes its own.
     await database.open.queryRunner.release();
     return await diffSchema(database.open.dataSource);
