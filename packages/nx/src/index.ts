@@ -1,2 +1,2 @@
-export { createNodes, createNodesV2 } from './plugin';
+export { createNodes, createNodesV2, preTasksExecution } from './plugin';
 export type { TargetNames, TypeormMigrationsPluginOptions } from './plugin';

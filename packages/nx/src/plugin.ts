@@ -1,7 +1,17 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, posix, relative, sep } from 'node:path';
-import type { CreateNodesContext, CreateNodesResult, CreateNodesV2, TargetConfiguration } from '@nx/devkit';
+import {
+  createNodesFromFiles,
+  detectPackageManager,
+  getPackageManagerCommand,
+  type CreateNodesContext,
+  type CreateNodesResult,
+  type CreateNodesV2,
+  type PreTasksExecution,
+  type TargetConfiguration,
+} from '@nx/devkit';
 
 /** The options of `{ "plugin": "nx-typeorm-migrations", "options": {...} }` in `nx.json`. */
 export interface TypeormMigrationsPluginOptions {
@@ -10,6 +20,12 @@ export interface TypeormMigrationsPluginOptions {
   /** Where a project's migrations live, relative to the project root. */
   migrationsDir?: string;
   targetNames?: TargetNames;
+  /**
+   * Environment variables whose value changes what `migrate-check` finds (feature flags read while the data
+   * source loads, a schema chosen by `NODE_ENV`...): each becomes an `{ env }` input of `migrate-check`, so a
+   * change of value is a cache miss. `DATABASE_URL` is always one.
+   */
+  checkEnvInputs?: string[];
 }
 
 export interface TargetNames {
@@ -29,6 +45,7 @@ export const DEFAULT_TARGET_NAMES: Required<TargetNames> = {
   check: 'migrate-check',
   stamp: 'migrate-stamp',
 };
+export const DEFAULT_CHECK_ENV_INPUTS = ['DATABASE_URL', 'NODE_ENV'];
 export const PLUGIN_NAME = 'nx-typeorm-migrations';
 /** How `nx show project` and Nx Console group the inferred targets. */
 const TARGET_GROUP = 'TypeORM migrations';
@@ -55,33 +72,107 @@ export const createNodesV2: CreateNodesV2<TypeormMigrationsPluginOptions> = [
     const matches = dataSourceMatcher(options?.dataSourceGlob ?? DEFAULT_DATA_SOURCE_GLOB);
     const inference = new TargetInference(options ?? {}, context);
     const projectRoots = new ProjectRoots(context.workspaceRoot);
-    const results: Array<readonly [string, CreateNodesResult]> = [];
-    for (const file of files) {
-      if (!matches(file)) continue;
-      const projectRoot = projectRoots.owning(file);
-      if (projectRoot === undefined) continue;
-      const targets = inference.targetsFor(projectRoot, file);
-      const metadata = { targetGroups: { [TARGET_GROUP]: Object.keys(targets) } };
-      results.push([file, { projects: { [projectRoot]: { targets, metadata } } }]);
-    }
-    return results;
+    // One file at a time through Nx's helper: a data source whose project cannot be read is reported with its
+    // file name, and the other projects keep their targets.
+    return createNodesFromFiles(
+      (file): CreateNodesResult => {
+        const projectRoot = projectRoots.owning(file);
+        if (projectRoot === undefined) return {};
+        const targets = inference.targetsFor(projectRoot, file);
+        const metadata = { targetGroups: { [TARGET_GROUP]: Object.keys(targets) } };
+        return { projects: { [projectRoot]: { targets, metadata } } };
+      },
+      files.filter(matches),
+      options,
+      context,
+    );
   },
 ];
 
 /** Nx 21 and 22 read `createNodesV2`, Nx 23 reads `createNodes`: both name the same pair. */
 export const createNodes = createNodesV2;
 
+/**
+ * The variable `preTasksExecution` sets to a new value for every Nx command, which the live-database input of
+ * `migrate-check` prints. Nx's daemon keeps the outputs of `runtime` inputs for as long as it lives, keyed by the
+ * command and its environment; this value makes that key new on each command, so the input is computed again.
+ */
+export const RUN_ID_VARIABLE = 'NX_TYPEORM_MIGRATIONS_RUN';
+/** Set by `preTasksExecution` when the command line asks for `--against=database`: a check of a live database. */
+export const AGAINST_DATABASE_VARIABLE = 'NX_TYPEORM_MIGRATIONS_AGAINST_DATABASE';
+
+/**
+ * The `runtime` input that keeps a check of a live database out of Nx's cache. Nx runs it with the task's own
+ * environment (`.env.<configuration>` included): with a database to check (a non-empty `DATABASE_URL`, or
+ * `--against=database`) it prints a value that differs on every command, so such a run is never served from the
+ * cache; otherwise it prints a constant, and checks of files alone are cached as before.
+ */
+export const LIVE_DATABASE_INPUT = {
+  runtime:
+    `node -e "const live=(process.env.DATABASE_URL||'').trim()||process.env.${AGAINST_DATABASE_VARIABLE};` +
+    `process.stdout.write(live?'live database, run '+(process.env.${RUN_ID_VARIABLE}||Date.now()+'-'+Math.random()):'files only')"`,
+};
+
+/** Before Nx hashes any task: a fresh run id (see `RUN_ID_VARIABLE`) and whether a live database is asked for. */
+export const preTasksExecution: PreTasksExecution<TypeormMigrationsPluginOptions> = (_options, context) => {
+  process.env[RUN_ID_VARIABLE] = randomUUID();
+  const argv = context.argv ?? [];
+  const against = argv.findIndex((argument) => argument === '--against' || argument.startsWith('--against='));
+  const value = against < 0 ? undefined : argv[against].includes('=') ? argv[against].split('=')[1] : argv[against + 1];
+  if (value === 'database') process.env[AGAINST_DATABASE_VARIABLE] = 'true';
+};
+
+/** What `nx show project` and Nx Console say of each target, and the CLI verb that prints its options. */
+const TARGET_DESCRIPTIONS: Record<keyof TargetNames, { executor: string; verb: string; description: string; example: Record<string, unknown> }> = {
+  migrate: {
+    executor: 'migrate',
+    verb: 'migrate',
+    description: 'Moves the database to a revision (--to, default head), up or down as the target requires.',
+    example: { to: 'head' },
+  },
+  status: {
+    executor: 'migrate-status',
+    verb: 'status',
+    description: 'Shows the current revision(s) of the database, whether it is at head, and the pending migrations.',
+    example: { checkHeads: true },
+  },
+  history: {
+    executor: 'migrate-history',
+    verb: 'history',
+    description: 'Shows the revision graph, marking the current revision when the database answers.',
+    example: { format: 'graph' },
+  },
+  check: {
+    executor: 'migrate-check',
+    verb: 'check',
+    description:
+      'CI gate without a live database: one head, a sound graph, every migration upgrades and downgrades, entities match migrations, no risky SQL. Cached, except when it checks a live database.',
+    example: { base: 'origin/main' },
+  },
+  stamp: {
+    executor: 'migrate-stamp',
+    verb: 'stamp',
+    description: 'Sets the version table to a revision without running migrations.',
+    example: { to: 'head' },
+  },
+};
+
 class TargetInference {
   private readonly names: Required<TargetNames>;
   private readonly migrationsDir: string;
   private readonly workspaceEnvironments: string[];
   private readonly pluginInputs: Array<string | { externalDependencies: string[] }>;
+  private readonly envInputs: Array<{ env: string }>;
+  private readonly exec: string;
 
   constructor(options: TypeormMigrationsPluginOptions, private readonly context: CreateNodesContext) {
     this.names = { ...DEFAULT_TARGET_NAMES, ...options.targetNames };
     this.migrationsDir = posix.normalize(options.migrationsDir ?? DEFAULT_MIGRATIONS_DIR).replace(/\/$/, '');
     this.workspaceEnvironments = environmentsIn(context.workspaceRoot);
     this.pluginInputs = pluginVersionInputs(context.workspaceRoot);
+    const variables = new Set(['DATABASE_URL', ...(options.checkEnvInputs ?? DEFAULT_CHECK_ENV_INPUTS)]);
+    this.envInputs = [...variables].map((env) => ({ env }));
+    this.exec = getPackageManagerCommand(detectPackageManager(context.workspaceRoot)).exec;
   }
 
   targetsFor(projectRoot: string, dataSourceFile: string): Record<string, TargetConfiguration> {
@@ -89,32 +180,61 @@ class TargetInference {
     const options = { dataSource: `{projectRoot}/${dataSource}`, migrationsDir: `{projectRoot}/${this.migrationsDir}` };
     const environments = [...new Set([...environmentsIn(join(this.context.workspaceRoot, projectRoot)), ...this.workspaceEnvironments])].sort();
     const configurations = Object.fromEntries(environments.map((name) => [name, {}]));
-    // As little as Nx needs per target (it is shipped from the plugin's worker and merged for every project):
-    // not cached is Nx's default, and the descriptions are the executors' (executors.json).
-    const target = (executor: string, extra: Partial<TargetConfiguration> = {}): TargetConfiguration => ({
-      executor: `${PLUGIN_NAME}:${executor}`,
-      options,
-      configurations,
-      ...extra,
-    });
+    const target = (kind: keyof TargetNames, extra: Partial<TargetConfiguration> = {}): TargetConfiguration => {
+      const { executor, verb, description, example } = TARGET_DESCRIPTIONS[kind];
+      return {
+        executor: `${PLUGIN_NAME}:${executor}`,
+        options,
+        configurations,
+        ...extra,
+        metadata: {
+          technologies: ['typeorm'],
+          description,
+          help: { command: `${this.exec} nx-typeorm-migrations ${verb} --help`, example: { options: example } },
+        },
+      };
+    };
+    const [projectFiles, dependencyFiles] = this.hasProductionInputs(projectRoot) ? ['production', '^production'] : ['default', '^default'];
     return {
       [this.names.migrate]: target('migrate'),
-      [this.names.status]: target('migrate-status'),
-      [this.names.history]: target('migrate-history'),
-      [this.names.check]: target('migrate-check', {
+      [this.names.status]: target('status'),
+      [this.names.history]: target('history'),
+      [this.names.check]: target('check', {
         cache: true,
         inputs: [
-          'default',
-          '^default',
+          projectFiles,
+          dependencyFiles,
           `{projectRoot}/${this.migrationsDir}/**/*`,
           `{projectRoot}/${dataSource}`,
           ...this.pluginInputs,
-          { env: 'DATABASE_URL' },
+          ...this.envInputs,
+          LIVE_DATABASE_INPUT,
         ],
         outputs: [],
       }),
-      [this.names.stamp]: target('migrate-stamp'),
+      [this.names.stamp]: target('stamp'),
     };
+  }
+
+  /** Whether the workspace (`nx.json`) or the project (`project.json`, `package.json` `nx`) names `production` inputs. */
+  private hasProductionInputs(projectRoot: string): boolean {
+    if (this.context.nxJsonConfiguration?.namedInputs?.['production'] !== undefined) return true;
+    for (const [file, read] of [
+      ['project.json', (json: { namedInputs?: object }) => json.namedInputs],
+      ['package.json', (json: { nx?: { namedInputs?: object } }) => json.nx?.namedInputs],
+    ] as const) {
+      const path = join(this.context.workspaceRoot, projectRoot, file);
+      if (!existsSync(path)) continue;
+      try {
+        const namedInputs = (read as (json: unknown) => object | undefined)(JSON.parse(readFileSync(path, 'utf8')));
+        if (namedInputs !== undefined && 'production' in namedInputs) return true;
+      } catch (error) {
+        // A project file that is not JSON is Nx's to report; it names no inputs here. Any other failure (a file
+        // that cannot be read) is this data source's, reported by Nx with its name.
+        if (!(error instanceof SyntaxError)) throw error;
+      }
+    }
+    return false;
   }
 }
 

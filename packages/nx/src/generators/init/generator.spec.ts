@@ -25,6 +25,7 @@ describe('init generator', () => {
           check: 'migrate-check',
           stamp: 'migrate-stamp',
         },
+        checkEnvInputs: ['DATABASE_URL', 'NODE_ENV'],
       },
     });
   });

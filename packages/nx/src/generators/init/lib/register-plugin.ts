@@ -1,5 +1,6 @@
 import { readNxJson, updateNxJson, type Tree } from '@nx/devkit';
 import {
+  DEFAULT_CHECK_ENV_INPUTS,
   DEFAULT_DATA_SOURCE_GLOB,
   DEFAULT_MIGRATIONS_DIR,
   DEFAULT_TARGET_NAMES,
@@ -21,6 +22,7 @@ export function registerPlugin(tree: Tree): TypeormMigrationsPluginOptions {
     dataSourceGlob: DEFAULT_DATA_SOURCE_GLOB,
     migrationsDir: DEFAULT_MIGRATIONS_DIR,
     targetNames: { ...DEFAULT_TARGET_NAMES },
+    checkEnvInputs: [...DEFAULT_CHECK_ENV_INPUTS],
   };
   nxJson.plugins = [...plugins, { plugin: PLUGIN_NAME, options }] as typeof nxJson.plugins;
   updateNxJson(tree, nxJson);
