@@ -10,6 +10,7 @@ import {
 } from '../../adapters/src/typeorm/data-source';
 import { FolderLockTimeoutError, LockTimeoutError } from '../../adapters/src/typeorm/lock';
 import { MigrationStepError } from '../../adapters/src/typeorm/runner';
+import { firstLineOf, ImportNotFoundError, ModuleLoadError } from '../../adapters/src/typescript/load-errors';
 import { TypeScriptSyntaxError } from '../../adapters/src/typescript/typescript-loader';
 
 /**
@@ -56,6 +57,14 @@ export function toUserError(error: unknown, context: ErrorContext = {}): UserErr
     return wrap(`${shown(error.file)} does not compile: ${error.detail}; fix the file and run again.`);
   }
   if (error instanceof DataSourceFileError) return wrap(`${shown(error.file)}: ${error.problem}`);
+  if (error instanceof ImportNotFoundError) {
+    return wrap(
+      `${error.message.replace(error.file, shown(error.file))}; correct the import (a path alias needs its tsconfig \`paths\`), or create the file.`,
+    );
+  }
+  if (error instanceof ModuleLoadError) {
+    return wrap(`${shown(error.file)} failed while loading: ${firstLineOf(error.cause)}; fix it (or what it imports) and run again.`);
+  }
   if (error instanceof DatabaseUrlError) return wrap(error.message);
   if (error instanceof DatabaseConnectionError) return wrap(connectionMessage(error));
   if (error instanceof DatabaseBusyError) {

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { checksumOf, MigrationFileError, readMigrationMetadata, type MigrationMetadata } from '../../../core/src/migration-file';
+import { ImportNotFoundError, ModuleLoadError, firstLineOf } from '../typescript/load-errors';
 import { loadUserModule, TypeScriptSyntaxError, whenTranspiled } from '../typescript/typescript-loader';
 import type { QueryRunner } from 'typeorm';
 
@@ -70,11 +71,15 @@ export function loadMigrationFunctions(migration: MigrationFile): MigrationFunct
   try {
     exports = loadUserModule(migration.file, migration.text);
   } catch (error) {
-    if (error instanceof TypeScriptSyntaxError) throw error;
-    throw new MigrationFileError(
+    if (error instanceof TypeScriptSyntaxError || error instanceof ImportNotFoundError) throw error;
+    if (error instanceof ModuleLoadError && error.file !== migration.file) throw error;
+    const cause = error instanceof ModuleLoadError ? error.cause : error;
+    const failure = new MigrationFileError(
       migration.file,
-      `failed while loading: ${String((error as Error).message ?? error).split('\n')[0]}; fix it (or what it imports) and run again.`,
+      `failed while loading: ${firstLineOf(cause)}; fix it (or what it imports) and run again.`,
     );
+    failure.cause = cause;
+    throw failure;
   }
   const up = exports['up'];
   const down = exports['down'];

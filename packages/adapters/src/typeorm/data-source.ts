@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { DataSource, DataSourceOptions, QueryRunner } from 'typeorm';
 import type { EmbeddedPostgres } from '../embedded/embedded-postgres';
+import { ImportNotFoundError, ModuleLoadError, firstLineOf } from '../typescript/load-errors';
 import { loadUserModule, TypeScriptSyntaxError, withTranspileCache } from '../typescript/typescript-loader';
 import {
   applicationName,
@@ -25,8 +26,9 @@ export class DataSourceFileError extends Error {
   constructor(
     readonly file: string,
     readonly problem: string,
+    options?: { cause?: unknown },
   ) {
-    super(`${file}: ${problem}`);
+    super(`${file}: ${problem}`, options);
   }
 }
 
@@ -81,11 +83,13 @@ async function loadDataSourceFrom(file: string): Promise<DataSource> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' && (error as NodeJS.ErrnoException).path === file) {
       throw new DataSourceFileError(file, 'does not exist; pass the data source file of the project (--data-source).');
     }
-    if (error instanceof TypeScriptSyntaxError) throw error;
-    throw new DataSourceFileError(
-      file,
-      `failed while loading: ${String((error as Error).message ?? error).split('\n')[0]}; fix it (or what it imports) and run again.`,
-    );
+    if (error instanceof TypeScriptSyntaxError || error instanceof ImportNotFoundError) throw error;
+    // A file the data source imports: the error names that file.
+    if (error instanceof ModuleLoadError && error.file !== file) throw error;
+    const cause = error instanceof ModuleLoadError ? error.cause : error;
+    throw new DataSourceFileError(file, `failed while loading: ${firstLineOf(cause)}; fix it (or what it imports) and run again.`, {
+      cause,
+    });
   }
   const defaultExport = await exports['default'];
   if (isDataSource(defaultExport)) return defaultExport;

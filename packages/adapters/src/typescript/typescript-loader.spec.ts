@@ -2,7 +2,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deserialize } from 'node:v8';
+import { ImportNotFoundError, ModuleLoadError } from './load-errors';
 import {
+  forgetResolutionSettings,
   loadUserModule,
   requireFrom,
   saveCompiledCode,
@@ -292,5 +294,74 @@ describe('code cache of a migrations folder', () => {
       stack = String((error as Error).stack);
     }
     expect(stack).toContain(`${file}:`);
+  });
+});
+
+describe('loadUserModule: imports as TypeScript resolves them', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ntm-resolve-'));
+    forgetResolutionSettings();
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const write = (path: string, text: string) => {
+    mkdirSync(join(dir, path, '..'), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  };
+
+  it('leads .js imports to .ts sources in a CommonJS project (NodeNext style)', () => {
+    write('app/package.json', JSON.stringify({ name: 'app' }));
+    write('app/src/user.entity.ts', `export class User { readonly kind: string = 'user'; }`);
+    write('app/src/index.ts', `export * from './user.entity.js';`);
+    write('app/src/post.entity.ts', `import { User } from './index.js'; export const author = new User();`);
+    expect((loadUserModule(join(dir, 'app/src/post.entity.ts'))['author'] as { kind: string }).kind).toBe('user');
+  });
+
+  it('follows a paths alias of the workspace tsconfig.base.json from a library extending it', () => {
+    write('tsconfig.base.json', JSON.stringify({ compilerOptions: { paths: { '@org/domain': ['libs/domain/src/index.ts'] } } }));
+    write('libs/domain/src/index.ts', `export * from './lib/user.entity.js';`);
+    write('libs/domain/src/lib/user.entity.ts', `export const table: string = 'users';`);
+    write('apps/api/tsconfig.json', `{\n  // Nx writes comments here\n  "extends": "../../tsconfig.base.json",\n}\n`);
+    write('apps/api/src/data-source.ts', `import { table } from '@org/domain'; export const tables = [table];`);
+    expect(loadUserModule(join(dir, 'apps/api/src/data-source.ts'))['tables']).toEqual(['users']);
+  });
+
+  it('names the import, the importing file and what was looked for when an import leads nowhere', () => {
+    write('src/post.entity.ts', `import { User } from './user.entity.js'; export const x = User;`);
+    write('src/data-source.ts', `export * from './post.entity';`);
+    let thrown: unknown;
+    try {
+      loadUserModule(join(dir, 'src/data-source.ts'));
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ImportNotFoundError);
+    expect((thrown as ImportNotFoundError).file).toBe(join(dir, 'src/post.entity.ts'));
+    expect((thrown as Error).message).toBe(
+      `\`./user.entity.js\` imported by ${join(dir, 'src/post.entity.ts')} was not found ` +
+        '(looked for ./user.entity.ts, ./user.entity.tsx, ./user.entity.js)',
+    );
+    expect(((thrown as Error).cause as NodeJS.ErrnoException).code).toBe('MODULE_NOT_FOUND');
+  });
+
+  it('lets user code that catches a missing optional module go on', () => {
+    write('src/config.ts', `let local = 'none'; try { local = require('./local-config.js').name; } catch (error) { if ((error as any).code !== 'MODULE_NOT_FOUND') throw error; } export { local };`);
+    expect(loadUserModule(join(dir, 'src/config.ts'))['local']).toBe('none');
+  });
+
+  it('names the innermost file whose loading threw, keeping what it threw as the cause', () => {
+    write('src/user.entity.ts', `throw new TypeError('Column type for User#name is not defined');`);
+    write('src/data-source.ts', `import './user.entity';`);
+    let thrown: unknown;
+    try {
+      loadUserModule(join(dir, 'src/data-source.ts'));
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ModuleLoadError);
+    expect((thrown as ModuleLoadError).file).toBe(join(dir, 'src/user.entity.ts'));
+    expect((thrown as Error).message).toBe(`${join(dir, 'src/user.entity.ts')} failed while loading: Column type for User#name is not defined`);
+    expect(((thrown as Error).cause as Error).name).toBe('TypeError');
   });
 });

@@ -6,6 +6,10 @@ import { deserialize, serialize } from 'node:v8';
 import { Script, constants as vmConstants } from 'node:vm';
 import type { Options } from '@swc/core';
 import { packageCacheFile, writeCacheFile } from '../fs/tool-cache';
+import { diskReader } from './file-system';
+import { ImportNotFoundError, ModuleLoadError } from './load-errors';
+import { UserModuleResolver } from './module-resolution';
+import { TsconfigReader } from './tsconfig';
 
 /**
  * Loads users' TypeScript and JavaScript (data sources, entities, migrations) with `@swc/core`, in the real Node
@@ -28,7 +32,17 @@ type ModuleInternals = typeof Module & {
 };
 type CompilableModule = Module & { _compile(code: string, filename: string): void };
 
-const nodeModule = Module as ModuleInternals;
+/**
+ * Node's own `Module`. Inside Jest, `node:module` is a subclass of it whose static properties are copies: hooks set on
+ * the copy (`_resolveFilename`) would never be called, so they go on the class it extends.
+ */
+const nodeModule = ((): ModuleInternals => {
+  let found = Module as ModuleInternals;
+  for (let base = Object.getPrototypeOf(found); typeof base?._resolveFilename === 'function'; base = Object.getPrototypeOf(base)) {
+    found = base as ModuleInternals;
+  }
+  return found;
+})();
 
 /** Transpiled code by sha256 of (file name kind + source): a migration loaded twice is transpiled once. */
 const transpiled = new Map<string, string>();
@@ -330,35 +344,105 @@ function firstLineOf(swcMessage: string): string {
 }
 
 /**
- * The hook is installed once per process, and sends files to the `transpile` of the copy of this module that loaded a
- * file last: one copy in a CLI run; in tests, where Jest may hold several, the one at work.
+ * Where users' imports lead (`module-resolution.ts`): tsconfig files and package manifests are read once per process.
+ * A long-lived process that edits them (a test) starts afresh with `forgetResolutionSettings`.
+ */
+let resolver: UserModuleResolver | undefined;
+
+function userModuleResolver(): UserModuleResolver {
+  return (resolver ??= new UserModuleResolver(diskReader, new TsconfigReader(diskReader)));
+}
+
+/** Drops what was read of tsconfig files and package manifests, so that edits made since are seen. */
+export function forgetResolutionSettings(): void {
+  resolver = undefined;
+}
+
+/** `require` from a user's file: our answer where TypeScript's differs from Node's, else Node's (`nativeResolve`). */
+function resolveForRequire(request: string, parentFile: string, nativeResolve: () => string): string {
+  const resolution = userModuleResolver().resolve(request, parentFile, 'require');
+  if (resolution.kind === 'file') return resolution.path;
+  try {
+    return nativeResolve();
+  } catch (error) {
+    if (resolution.tried && (error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') {
+      throw new ImportNotFoundError(request, parentFile, resolution.tried, { cause: error });
+    }
+    throw error;
+  }
+}
+
+function isInNodeModules(file: string): boolean {
+  return file.includes('/node_modules/') || file.includes('\\node_modules\\');
+}
+
+/**
+ * The innermost user file whose loading threw each error (the first require hook the error passed through), so that
+ * a failure deep in an entity names that entity rather than the data source.
+ */
+const failedWhileLoading = new WeakMap<object, string>();
+
+/** What to throw for an error thrown while `filename` was loading: a `ModuleLoadError` naming the innermost file. */
+function loadFailure(error: unknown, filename: string): Error {
+  if (error instanceof ImportNotFoundError || error instanceof TypeScriptSyntaxError || error instanceof ModuleLoadError) {
+    return error;
+  }
+  const file = (error !== null && typeof error === 'object' && failedWhileLoading.get(error)) || filename;
+  return new ModuleLoadError(file, { cause: error });
+}
+
+/**
+ * The hooks are installed once per process, and send files to the `transpile` (and resolution) of the copy of this
+ * module that loaded a file last: one copy in a CLI run; in tests, where Jest may hold several, the one at work.
  */
 const HOOKED = Symbol.for('nx-typeorm-migrations.require-hook');
 const TRANSPILER = Symbol.for('nx-typeorm-migrations.transpile');
-type ProcessWide = typeof globalThis & { [HOOKED]?: boolean; [TRANSPILER]?: (source: string, filename: string) => string };
+const RESOLVER = Symbol.for('nx-typeorm-migrations.resolve');
+type ProcessWide = typeof globalThis & {
+  [HOOKED]?: boolean;
+  [TRANSPILER]?: (source: string, filename: string) => string;
+  [RESOLVER]?: typeof resolveForRequire;
+};
 
-/** Teaches Node's `require` the extensions above, once per process. `node_modules` keeps Node's own loaders. */
+/**
+ * Teaches Node's `require` the extensions above and TypeScript's resolution (`.js` imports of `.ts` files, `paths`,
+ * `customConditions`), once per process. Files and requests of `node_modules` keep Node's own behaviour.
+ */
 function installRequireHook(): void {
   const processWide = globalThis as ProcessWide;
   processWide[TRANSPILER] = transpile;
+  processWide[RESOLVER] = resolveForRequire;
   if (processWide[HOOKED]) return;
   processWide[HOOKED] = true;
   const nativeJs = nodeModule._extensions['.js'];
   for (const extension of TRANSPILED_EXTENSIONS) {
     const native = nodeModule._extensions[extension] ?? nativeJs;
     nodeModule._extensions[extension] = (module, filename) => {
-      if (filename.includes('/node_modules/') || filename.includes('\\node_modules\\')) {
+      if (isInNodeModules(filename)) {
         native(module, filename);
         return;
       }
       const code = processWide[TRANSPILER]!(readFileSync(filename, 'utf8'), filename);
-      (module as CompilableModule)._compile(code, filename);
+      try {
+        (module as CompilableModule)._compile(code, filename);
+      } catch (error) {
+        if (error !== null && typeof error === 'object' && !failedWhileLoading.has(error)) failedWhileLoading.set(error, filename);
+        throw error;
+      }
     };
   }
+  const nativeResolve = nodeModule._resolveFilename;
+  nodeModule._resolveFilename = function (request, parent, isMain, options) {
+    const parentFile = parent?.filename;
+    const native = () => nativeResolve.call(this, request, parent, isMain, options);
+    if (typeof request !== 'string' || !parentFile || options?.paths || isInNodeModules(parentFile)) return native();
+    return processWide[RESOLVER]!(request, parentFile, native);
+  };
 }
 
 /**
- * Runs a user's file and returns its exports. The file itself is always run afresh from `source` (default: the file
+ * Runs a user's file and returns its exports; an error while it runs is a `ModuleLoadError` naming the innermost user
+ * file that failed (the cause kept), an import leading nowhere an `ImportNotFoundError`. The file itself is always run afresh from `source` (default: the file
  * on disk), so an edited migration is never served from a cache; what it imports goes through Node's module cache
  * as usual.
  */
@@ -370,11 +454,15 @@ export function loadUserModule(filename: string, source?: string): Record<string
   module.filename = filename;
   module.paths = nodeModule._nodeModulePaths(dirname(filename));
   const script = codeCache?.script(cacheKey(text, filename), filename, code);
-  if (script) {
-    const wrapper = script.runInThisContext({ displayErrors: true }) as ModuleWrapper;
-    wrapper.call(module.exports, module.exports, requireOf(module), module, filename, dirname(filename));
-  } else {
-    module._compile(code, filename);
+  try {
+    if (script) {
+      const wrapper = script.runInThisContext({ displayErrors: true }) as ModuleWrapper;
+      wrapper.call(module.exports, module.exports, requireOf(module), module, filename, dirname(filename));
+    } else {
+      module._compile(code, filename);
+    }
+  } catch (error) {
+    throw loadFailure(error, filename);
   }
   module.loaded = true;
   return module.exports as Record<string, unknown>;
