@@ -1,12 +1,13 @@
 import { generateFiles, joinPathFragments, logger, visitNotIgnoredFiles, type ProjectConfiguration, type Tree } from '@nx/devkit';
 import { join } from 'node:path';
 import { dataSourceMatcher } from '../../../plugin';
+import type { ModuleKind } from './module-kind';
 
 /**
  * Writes `<sourceRoot>/data-source.ts` unless the project already holds a file the plugin takes for a data
- * source. Returns the data source's folder.
+ * source. Returns the data source's folder. An ECMAScript module finds its folder through `import.meta.url`.
  */
-export function scaffoldDataSource(tree: Tree, project: ProjectConfiguration, dataSourceGlob: string): string {
+export function scaffoldDataSource(tree: Tree, project: ProjectConfiguration, dataSourceGlob: string, moduleKind: ModuleKind): string {
   const isDataSource = dataSourceMatcher(dataSourceGlob);
   const existing = filesOf(tree, project.root).find(isDataSource);
   if (existing !== undefined) {
@@ -14,7 +15,7 @@ export function scaffoldDataSource(tree: Tree, project: ProjectConfiguration, da
     return joinPathFragments(existing, '..');
   }
   const sourceRoot = project.sourceRoot ?? joinPathFragments(project.root, 'src');
-  generateFiles(tree, join(__dirname, '..', 'files', 'data-source'), sourceRoot, { projectName: project.name, tmpl: '' });
+  generateFiles(tree, join(__dirname, '..', 'files', 'data-source'), sourceRoot, { projectName: project.name, esm: moduleKind === 'esm', tmpl: '' });
   return sourceRoot;
 }
 
