@@ -6,6 +6,7 @@ import {
 } from '../../adapters/src/fs/migration-directory';
 import { filesChangedSince } from '../../adapters/src/git/git-history';
 import { lintMigration } from '../../adapters/src/lint/migration-lint';
+import { allowComment, type LintSeverity } from '../../adapters/src/lint/rules';
 import { loadDataSource } from '../../adapters/src/typeorm/data-source';
 import { connectDataSourceTo, diffSchema } from '../../adapters/src/typeorm/schema-diff';
 import { fingerprintDifference, schemaFingerprint } from '../../adapters/src/typeorm/schema-fingerprint';
@@ -50,9 +51,27 @@ export interface CheckLine {
   readonly detail: string;
 }
 
+/** One lint finding as the `--json` document carries it, for CI annotations (`file:line:column`). */
+export interface LintAnnotation {
+  /** Relative to the workspace root. */
+  readonly file: string;
+  readonly line: number;
+  readonly column?: number;
+  readonly rule: string;
+  readonly severity: LintSeverity;
+  readonly title: string;
+  readonly subject: string;
+  readonly reason: string;
+  readonly saferForm: string;
+  /** The comment that accepts the finding after review; absent when none can (the file does not parse). */
+  readonly allowComment?: string;
+}
+
 export interface CheckResult {
   readonly success: boolean;
   readonly checks: readonly CheckLine[];
+  /** Every lint finding, errors and warnings, in file order. */
+  readonly lint: readonly LintAnnotation[];
 }
 
 export function formatCheckLine(line: CheckLine): string {
@@ -61,11 +80,12 @@ export function formatCheckLine(line: CheckLine): string {
 
 export async function check(context: ProjectContext, options: CheckOptions, reporter: Reporter): Promise<CheckResult> {
   const checks: CheckLine[] = [];
+  const lint: LintAnnotation[] = [];
   const add = (line: CheckLine): void => {
     checks.push(line);
     reporter.info(formatCheckLine(line));
   };
-  const result = (): CheckResult => ({ success: checks.every((line) => line.passed), checks });
+  const result = (): CheckResult => ({ success: checks.every((line) => line.passed), checks, lint });
 
   let migrations: ProjectMigrations;
   try {
@@ -94,7 +114,7 @@ export async function check(context: ProjectContext, options: CheckOptions, repo
   });
   const ordered = graph.topologicalOrder().map((id) => migrations.byRevision.get(id)!);
   await checkOnShadow(context, options, ordered, add);
-  add(await lintNewMigrations(context, options, files));
+  add(await lintNewMigrations(context, options, ordered, lint));
   if (context.env['DATABASE_URL']?.trim())
     add(await verifyAppliedChecksums(context, migrations, reporter, (options.lockTimeoutSeconds ?? 60) * 1000));
   return result();
@@ -126,7 +146,7 @@ async function checkOnShadow(
         name: 'entities match migrations',
         detail: 'not checked: the stairway failed',
       };
-      const stairway = await runStairway(queryRunner, ordered, async () => {
+      const stairway = await runStairway(queryRunner, ordered, context, async () => {
         entities = await compareEntities(atHead, context.projectName);
       });
       add({ name: 'stairway', ...stairway });
@@ -160,20 +180,23 @@ async function compareEntities(connected: DataSource, projectName: string): Prom
 async function runStairway(
   queryRunner: QueryRunner,
   ordered: readonly MigrationFile[],
+  context: ProjectContext,
   atHead: () => Promise<void>,
 ): Promise<{ passed: boolean; detail: string }> {
+  const runStep = (migration: MigrationFile, direction: 'up' | 'down') =>
+    runStairwayStep(queryRunner, migration, direction, context);
   const empty = await schemaFingerprint(queryRunner);
   let before = empty;
   try {
     for (const migration of ordered) {
-      await runStep(queryRunner, migration, 'up');
+      await runStep(migration, 'up');
       const afterUp = await schemaFingerprint(queryRunner);
-      await runStep(queryRunner, migration, 'down');
+      await runStep(migration, 'down');
       const leftover = fingerprintDifference(before, await schemaFingerprint(queryRunner));
       if (leftover.added.length || leftover.removed.length) {
         return { passed: false, detail: `down of ${migration.revision} ${describeDifference(leftover)}` };
       }
-      await runStep(queryRunner, migration, 'up');
+      await runStep(migration, 'up');
       const again = fingerprintDifference(afterUp, await schemaFingerprint(queryRunner));
       if (again.added.length || again.removed.length) {
         return { passed: false, detail: `up of ${migration.revision} run again ${describeDifference(again)}` };
@@ -181,7 +204,7 @@ async function runStairway(
       before = afterUp;
     }
     await atHead();
-    for (const migration of [...ordered].reverse()) await runStep(queryRunner, migration, 'down');
+    for (const migration of [...ordered].reverse()) await runStep(migration, 'down');
   } catch (error) {
     return { passed: false, detail: (error as Error).message };
   }
@@ -205,12 +228,24 @@ function describeDifference(difference: { added: string[]; removed: string[] }):
 
 const loaded = new Map<string, { up: MigrationFunction; down: MigrationFunction }>();
 
-/** One migration in one direction, in its own transaction unless it opts out; the error names the revision. */
-async function runStep(queryRunner: QueryRunner, migration: MigrationFile, direction: 'up' | 'down'): Promise<void> {
+/**
+ * One migration in one direction, in its own transaction unless it opts out; the error names the revision, and a
+ * file it names is shown from the workspace root like every other path of the report.
+ */
+async function runStairwayStep(
+  queryRunner: QueryRunner,
+  migration: MigrationFile,
+  direction: 'up' | 'down',
+  context: ProjectContext,
+): Promise<void> {
   const key = `${migration.file}\0${migration.checksum}`;
   let functions = loaded.get(key);
   if (!functions) {
-    functions = loadMigrationFunctions(migration);
+    try {
+      functions = loadMigrationFunctions(migration);
+    } catch (error) {
+      throw new Error(`${direction} of ${migration.revision} failed: ${toUserError(error, context).message}`);
+    }
     loaded.set(key, functions);
   }
   if (migration.transactional) await queryRunner.startTransaction();
@@ -227,6 +262,7 @@ async function lintNewMigrations(
   context: ProjectContext,
   options: CheckOptions,
   migrations: readonly MigrationFile[],
+  annotations: LintAnnotation[],
 ): Promise<CheckLine> {
   let linted = migrations;
   let scope = 'all migrations';
@@ -242,25 +278,42 @@ async function lintNewMigrations(
     linted = migrations.filter((migration) => changed.has(migration.file));
     scope = `migrations changed since ${options.base}`;
   }
-  const findings: string[] = [];
   for (const migration of linted) {
     const result = await lintMigration(migration.text, migration.file, migration.transactional);
     for (const finding of result.findings) {
-      findings.push(
-        `${shownPath(context, migration.file)}:${finding.line} ${finding.rule.id} ${finding.rule.title}: ` +
-          `${finding.subject}. Why: ${finding.rule.reason}. Safer: ${finding.rule.saferForm}. ` +
-          `Allow after review: // migrate-check-allow ${finding.rule.id}: <reason>`,
-      );
+      annotations.push({
+        file: shownPath(context, migration.file),
+        line: finding.line,
+        ...(finding.column !== undefined ? { column: finding.column } : {}),
+        rule: finding.rule.id,
+        severity: finding.rule.severity,
+        title: finding.rule.title,
+        subject: finding.subject,
+        reason: finding.rule.reason,
+        saferForm: finding.rule.saferForm,
+        ...(finding.allowable === false ? {} : { allowComment: allowComment(finding.rule) }),
+      });
     }
   }
+  const errors = annotations.filter((annotation) => annotation.severity === 'error');
+  const warnings = annotations.length - errors.length;
   const count = `${linted.length} ${linted.length === 1 ? 'migration' : 'migrations'} (${scope})`;
-  return findings.length === 0
-    ? { passed: true, name: 'lint', detail: `${count}, no risky SQL` }
-    : {
-        passed: false,
-        name: 'lint',
-        detail: `${count}, ${findings.length} risky statement(s)\n    ${findings.join('\n    ')}`,
-      };
+  const warned = warnings ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : '';
+  const listed = annotations.map((annotation) => `\n    ${formatLintAnnotation(annotation)}`).join('');
+  return errors.length === 0
+    ? { passed: true, name: 'lint', detail: `${count}, no risky SQL${warned}${listed}` }
+    : { passed: false, name: 'lint', detail: `${count}, ${errors.length} risky statement(s)${warned}${listed}` };
+}
+
+/** `file:line[:column] PG001 title: subject. Why: ... Safer: ... Allow after review: ...`, warnings marked. */
+export function formatLintAnnotation(annotation: LintAnnotation): string {
+  const where = `${annotation.file}:${annotation.line}${annotation.column !== undefined ? `:${annotation.column}` : ''}`;
+  const severity = annotation.severity === 'warning' ? ' (warning)' : '';
+  if (!annotation.allowComment) return `${where} ${annotation.rule}${severity} ${annotation.subject}`;
+  return (
+    `${where} ${annotation.rule}${severity} ${annotation.title}: ${annotation.subject}. Why: ${annotation.reason}. ` +
+    `Safer: ${annotation.saferForm}. Allow after review: ${annotation.allowComment}`
+  );
 }
 
 /** The checksums the history table recorded for the applied revisions, against the files as they are now. */

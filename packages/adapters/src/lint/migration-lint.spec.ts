@@ -79,13 +79,25 @@ describe('lintMigration', () => {
     expect((await lintMigration(text, 'x.ts', true)).findings).toEqual([]);
   });
 
-  it('reports a file that is not TypeScript as PG000', async () => {
-    const result = await lintMigration('export async function up( {', 'broken.ts', true);
+  it('reports a file that is not TypeScript as PG000 at the line and column of the error, with no allow comment', async () => {
+    const text = migration(['CREATE TABLE "a" ("id" int)']).replace('("id" int)`);', '("id" int)`;');
+    const line = text.split('\n').findIndex((candidate) => candidate.includes('("id" int)`;')) + 1;
+    const result = await lintMigration(text, 'broken.ts', true);
     expect(result.findings).toEqual([
-      expect.objectContaining({
+      {
         rule: expect.objectContaining({ id: 'PG000' }),
-        line: 1,
-      }),
+        line,
+        column: text.split('\n')[line - 1].indexOf('`;') + 2,
+        subject: "the file does not parse as TypeScript: Expected ',', got ';'",
+        allowable: false,
+      },
     ]);
+  });
+
+  it('reports a syntax error on a line past the tenth with its own line and column', async () => {
+    const text = `${'// filler\n'.repeat(11)}export async function up(q: any) {\n  await q.query(\`x\`;\n}\n`;
+    const [finding] = (await lintMigration(text, 'broken.ts', true)).findings;
+    expect(finding).toMatchObject({ line: 13, column: 20, allowable: false });
+    expect(finding.subject).not.toMatch(/^\s*x |\n/);
   });
 });

@@ -20,9 +20,18 @@ export async function lintMigration(text: string, file: string, transactional: b
   try {
     statements = readUpStatements(text);
   } catch (error) {
+    const { message, line, column } = syntaxErrorOf(error);
     return {
       file,
-      findings: [{ rule: LINT_RULES.unreadable, line: 1, subject: firstLine(error) }],
+      findings: [
+        {
+          rule: LINT_RULES.unreadable,
+          line,
+          column,
+          subject: `the file does not parse as TypeScript: ${message}`,
+          allowable: false,
+        },
+      ],
     };
   }
   return {
@@ -31,8 +40,23 @@ export async function lintMigration(text: string, file: string, transactional: b
   };
 }
 
-function firstLine(error: unknown): string {
-  return `the file does not parse as TypeScript: ${String((error as Error).message ?? error).split('\n')[0]}`;
+/**
+ * swc reports a syntax error as a drawn snippet: `  x Expected ',', got ';'`, a header `,-[4:1]` naming the line,
+ * the numbered source lines, and a `:   ^` line whose caret sits under the column. The message, line and column are
+ * read back from that drawing (swc gives no structured error), the drawing itself is not passed on.
+ */
+export function syntaxErrorOf(error: unknown): { message: string; line: number; column?: number } {
+  const text = String((error as Error)?.message ?? error);
+  const lines = text.split('\n');
+  const message = (lines.find((line) => /^\s*x /.test(line)) ?? lines[0]).replace(/^\s*x\s+/, '').trim();
+  const header = /,-\[(?:[^\]]*:)?(\d+):(\d+)\]/.exec(text);
+  if (!header) return { message, line: 1 };
+  const line = Number(header[1]);
+  const source = lines.findIndex((candidate) => new RegExp(`^\\s*${line} \\|`).test(candidate));
+  const caret = source >= 0 ? lines.slice(source + 1).find((candidate) => /^\s*:\s*\^/.test(candidate)) : undefined;
+  if (source < 0 || !caret) return { message, line, column: Number(header[2]) };
+  const gutter = lines[source].indexOf('|');
+  return { message, line, column: caret.indexOf('^') - (gutter + 2) + 1 };
 }
 
 /** The `queryRunner.query(...)` calls of the exported `up`, each with its line and the rules allowed above it. */

@@ -1,3 +1,4 @@
+import { ALL_LINT_RULES } from './rules';
 import { allowedRuleIds, lintStatements, type LintedStatement } from './sql-lint';
 
 /** The rule ids found in `up` statements given as SQL strings, one call each. */
@@ -25,7 +26,7 @@ describe('lintStatements', () => {
     it('accepts an index on a table created earlier in the same migration', async () => {
       expect(
         await ruleIds([
-          'CREATE TABLE "users" ("id" SERIAL PRIMARY KEY, "name" text)',
+          'CREATE TABLE "users" ("id" BIGSERIAL PRIMARY KEY, "name" text)',
           'CREATE INDEX ON "users" ("name")',
         ]),
       ).toEqual([]);
@@ -116,8 +117,8 @@ describe('lintStatements', () => {
     it('accepts dropping a table created in the same migration', async () => {
       expect(await ruleIds(['CREATE TABLE "scratch" ("id" int)', 'DROP TABLE "scratch"'])).toEqual([]);
     });
-    it('accepts DROP INDEX and DROP VIEW', async () => {
-      expect(await ruleIds(['DROP INDEX "IDX_name"', 'DROP VIEW "v"'])).toEqual([]);
+    it('accepts DROP VIEW and DROP INDEX CONCURRENTLY (not this rule)', async () => {
+      expect(await ruleIds(['DROP INDEX CONCURRENTLY "IDX_name"', 'DROP VIEW "v"'], false)).toEqual([]);
     });
   });
 
@@ -235,15 +236,229 @@ describe('lintStatements', () => {
     ).toEqual(['PG005', 'PG003', 'PG002']);
   });
 
-  it('passes the statements TypeORM generates for a new entity', async () => {
+  it('passes the statements TypeORM generates for a new entity, warning only of its 32-bit key', async () => {
     expect(
       await ruleIds([
         'CREATE TABLE "post" ("id" SERIAL NOT NULL, "title" character varying NOT NULL, "authorId" integer, CONSTRAINT "PK_post" PRIMARY KEY ("id"))',
         'CREATE INDEX "IDX_title" ON "post" ("title") ',
         'ALTER TABLE "post" ADD CONSTRAINT "FK_author" FOREIGN KEY ("authorId") REFERENCES "user"("id") ON DELETE NO ACTION ON UPDATE NO ACTION',
       ]),
-    ).toEqual([]);
+    ).toEqual(['PG015']);
   });
+
+  describe('PG010 unique constraint without an index built first', () => {
+    it('flags ADD CONSTRAINT ... UNIQUE on an existing table', async () => {
+      expect(await ruleIds(['ALTER TABLE "users" ADD CONSTRAINT "UQ_email" UNIQUE ("email")'])).toEqual(['PG010']);
+    });
+    it('flags a column added with an inline UNIQUE', async () => {
+      expect(await ruleIds(['ALTER TABLE "users" ADD "code" text UNIQUE'])).toEqual(['PG010']);
+    });
+    it('accepts UNIQUE USING INDEX built concurrently before', async () => {
+      expect(
+        await ruleIds(
+          [
+            'CREATE UNIQUE INDEX CONCURRENTLY "UQ_email" ON "users" ("email")',
+            'ALTER TABLE "users" ADD CONSTRAINT "UQ_email" UNIQUE USING INDEX "UQ_email"',
+          ],
+          false,
+        ),
+      ).toEqual([]);
+    });
+    it('accepts a unique constraint on a table created in the same migration', async () => {
+      expect(
+        await ruleIds(['CREATE TABLE "t" ("email" text)', 'ALTER TABLE "t" ADD CONSTRAINT "UQ" UNIQUE ("email")']),
+      ).toEqual([]);
+    });
+  });
+
+  describe('PG011 primary key without an index built first', () => {
+    it('flags ADD PRIMARY KEY on an existing table', async () => {
+      expect(await ruleIds(['ALTER TABLE "users" ADD CONSTRAINT "PK_users" PRIMARY KEY ("id")'])).toEqual(['PG011']);
+    });
+    it('accepts PRIMARY KEY USING INDEX', async () => {
+      expect(await ruleIds(['ALTER TABLE "users" ADD CONSTRAINT "PK_users" PRIMARY KEY USING INDEX "UQ_id"'])).toEqual(
+        [],
+      );
+    });
+  });
+
+  describe('PG012 enum value removed or renamed', () => {
+    it('flags RENAME VALUE', async () => {
+      expect(await ruleIds(["ALTER TYPE \"role\" RENAME VALUE 'admin' TO 'owner'"])).toEqual(['PG012']);
+    });
+    it('flags the rename of a type that TypeORM makes before recreating an enum', async () => {
+      expect(await ruleIds(['ALTER TYPE "public"."users_role_enum" RENAME TO "users_role_enum_old"'])).toEqual([
+        'PG012',
+      ]);
+    });
+    it('accepts ADD VALUE', async () => {
+      expect(await ruleIds(["ALTER TYPE \"role\" ADD VALUE 'guest'"])).toEqual([]);
+    });
+  });
+
+  describe('PG013 DROP INDEX without CONCURRENTLY', () => {
+    it('flags DROP INDEX of an index the migration did not create', async () => {
+      expect(await ruleIds(['DROP INDEX "public"."IDX_name"'])).toEqual(['PG013']);
+    });
+    it('accepts DROP INDEX CONCURRENTLY outside a transaction', async () => {
+      expect(await ruleIds(['DROP INDEX CONCURRENTLY "public"."IDX_name"'], false)).toEqual([]);
+    });
+    it('accepts dropping an index created earlier in the same migration', async () => {
+      expect(
+        await ruleIds(['CREATE TABLE "t" ("x" int)', 'CREATE INDEX "IDX_x" ON "t" ("x")', 'DROP INDEX "IDX_x"']),
+      ).toEqual([]);
+    });
+  });
+
+  describe('PG014 timestamp without time zone (warning)', () => {
+    it.each([
+      'CREATE TABLE "t" ("at" TIMESTAMP NOT NULL)',
+      'ALTER TABLE "users" ADD "seen_at" timestamp without time zone',
+      'CREATE TABLE "t" ("at" timestamp(3))',
+    ])('flags %s', async (sql) => {
+      expect(await ruleIds([sql])).toEqual(['PG014']);
+    });
+    it('accepts timestamptz and TIMESTAMP WITH TIME ZONE', async () => {
+      expect(await ruleIds(['CREATE TABLE "t" ("a" timestamptz, "b" TIMESTAMP WITH TIME ZONE)'])).toEqual([]);
+    });
+  });
+
+  describe('PG015 serial or integer primary key (warning)', () => {
+    it.each([
+      'CREATE TABLE "t" ("id" SERIAL NOT NULL, CONSTRAINT "PK_t" PRIMARY KEY ("id"))',
+      'CREATE TABLE "t" ("id" integer PRIMARY KEY)',
+      'CREATE TABLE "t" ("id" int GENERATED ALWAYS AS IDENTITY PRIMARY KEY)',
+    ])('flags %s', async (sql) => {
+      expect(await ruleIds([sql])).toEqual(['PG015']);
+    });
+    it('accepts bigint identity, bigserial and uuid keys, and a composite key', async () => {
+      expect(
+        await ruleIds([
+          'CREATE TABLE "a" ("id" bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY)',
+          'CREATE TABLE "b" ("id" BIGSERIAL PRIMARY KEY)',
+          'CREATE TABLE "c" ("id" uuid PRIMARY KEY DEFAULT gen_random_uuid())',
+          'CREATE TABLE "d" ("a" int, "b" int, PRIMARY KEY ("a", "b"))',
+        ]),
+      ).toEqual([]);
+    });
+  });
+
+  describe('PG016 VACUUM FULL or CLUSTER', () => {
+    it.each(['VACUUM FULL "users"', 'VACUUM (FULL, ANALYZE) "users"', 'CLUSTER "users" USING "IDX_name"'])(
+      'flags %s',
+      async (sql) => {
+        expect(await ruleIds([sql], false)).toEqual(['PG016']);
+      },
+    );
+    it('accepts a plain VACUUM ANALYZE', async () => {
+      expect(await ruleIds(['VACUUM ANALYZE "users"'], false)).toEqual([]);
+    });
+  });
+
+  describe('PG017 TRUNCATE', () => {
+    it('flags TRUNCATE of an existing table', async () => {
+      expect(await ruleIds(['TRUNCATE "sessions"'])).toEqual(['PG017']);
+    });
+    it('accepts TRUNCATE of a table created in the same migration', async () => {
+      expect(await ruleIds(['CREATE TABLE "staging" ("id" int)', 'TRUNCATE "staging"'])).toEqual([]);
+    });
+  });
+
+  describe('PG018 LOCK TABLE', () => {
+    it('flags an explicit lock', async () => {
+      expect(await ruleIds(['LOCK TABLE "users" IN ACCESS EXCLUSIVE MODE'])).toEqual(['PG018']);
+    });
+    it('accepts SET lock_timeout, the way to bound waiting', async () => {
+      expect(await ruleIds(["SET lock_timeout = '5s'"])).toEqual([]);
+    });
+  });
+
+  describe('PG019 REINDEX without CONCURRENTLY', () => {
+    it('flags REINDEX TABLE', async () => {
+      expect(await ruleIds(['REINDEX TABLE "users"'], false)).toEqual(['PG019']);
+    });
+    it('accepts REINDEX CONCURRENTLY outside a transaction', async () => {
+      expect(await ruleIds(['REINDEX INDEX CONCURRENTLY "IDX_name"'], false)).toEqual([]);
+    });
+    it('flags REINDEX CONCURRENTLY inside a transactional migration as PG009', async () => {
+      expect(await ruleIds(['REINDEX (CONCURRENTLY) TABLE "users"'], true)).toEqual(['PG009']);
+    });
+  });
+
+  describe('PG020 CHECK constraint without NOT VALID', () => {
+    it('flags ADD CONSTRAINT ... CHECK on an existing table', async () => {
+      expect(await ruleIds(['ALTER TABLE "users" ADD CONSTRAINT "CHK_age" CHECK ("age" >= 0)'])).toEqual(['PG020']);
+    });
+    it('accepts the same constraint NOT VALID, then VALIDATE CONSTRAINT', async () => {
+      expect(
+        await ruleIds([
+          'ALTER TABLE "users" ADD CONSTRAINT "CHK_age" CHECK ("age" >= 0) NOT VALID',
+          'ALTER TABLE "users" VALIDATE CONSTRAINT "CHK_age"',
+        ]),
+      ).toEqual([]);
+    });
+  });
+
+  describe('PG021 stored generated column', () => {
+    it('flags a stored generated column added to an existing table', async () => {
+      expect(
+        await ruleIds(['ALTER TABLE "users" ADD "full_name" text GENERATED ALWAYS AS ("first" || "last") STORED']),
+      ).toEqual(['PG021']);
+    });
+    it('accepts one in CREATE TABLE', async () => {
+      expect(
+        await ruleIds(['CREATE TABLE "t" ("a" int, "b" int GENERATED ALWAYS AS ("a" * 2) STORED)']),
+      ).toEqual([]);
+    });
+  });
+
+  describe('PG022 char(n) column (warning)', () => {
+    it('flags char(n) and character', async () => {
+      expect(await ruleIds(['CREATE TABLE "t" ("a" char(3), "b" character)'])).toEqual(['PG022', 'PG022']);
+    });
+    it('accepts varchar, text and the one-byte "char"', async () => {
+      expect(await ruleIds(['CREATE TABLE "t" ("a" varchar(3), "b" text, "c" "char")'])).toEqual([]);
+    });
+  });
+
+  describe('PG023 json instead of jsonb (warning)', () => {
+    it('flags a json column', async () => {
+      expect(await ruleIds(['ALTER TABLE "users" ADD "settings" json'])).toEqual(['PG023']);
+    });
+    it('accepts jsonb', async () => {
+      expect(await ruleIds(['ALTER TABLE "users" ADD "settings" jsonb'])).toEqual([]);
+    });
+  });
+
+  describe('PG024 UPDATE or DELETE of every row in a transaction (warning)', () => {
+    it.each(['UPDATE "users" SET "active" = true', 'DELETE FROM "sessions"'])('flags %s', async (sql) => {
+      expect(await ruleIds([sql], true)).toEqual(['PG024']);
+    });
+    it('accepts a bounded UPDATE, and a backfill outside a transaction', async () => {
+      expect(await ruleIds(['UPDATE "users" SET "active" = true WHERE "id" < 1000'], true)).toEqual([]);
+      expect(await ruleIds(['UPDATE "users" SET "active" = true'], false)).toEqual([]);
+    });
+  });
+
+  it('has at least 20 rules, each with an id, severity, reason and safer form, ids unique', () => {
+    expect(ALL_LINT_RULES.length).toBeGreaterThanOrEqual(20);
+    expect(new Set(ALL_LINT_RULES.map((rule) => rule.id)).size).toBe(ALL_LINT_RULES.length);
+    for (const rule of ALL_LINT_RULES) {
+      expect(rule.id).toMatch(/^PG\d{3}$/);
+      expect(['error', 'warning']).toContain(rule.severity);
+      expect(rule.reason.length).toBeGreaterThan(20);
+      expect(rule.saferForm.length).toBeGreaterThan(3);
+    }
+  });
+
+  it.each(ALL_LINT_RULES.filter((rule) => rule.id !== 'PG000').map((rule) => rule.id))(
+    '%s is accepted by its allow comment',
+    async (id) => {
+      const failing = FAILING_EXAMPLES[id];
+      expect(await ruleIds([failing.sql], failing.transactional)).toContain(id);
+      expect(await ruleIds([`-- migrate-check-allow ${id}: reviewed\n${failing.sql}`], failing.transactional)).not.toContain(id);
+    },
+  );
 });
 
 describe('allowedRuleIds', () => {
@@ -255,3 +470,31 @@ describe('allowedRuleIds', () => {
     expect([...allowedRuleIds('-- see PG003 in the docs')]).toEqual([]);
   });
 });
+
+/** One failing statement per rule, for the allow-comment test. */
+const FAILING_EXAMPLES: Record<string, { sql: string; transactional: boolean }> = {
+  PG001: { sql: 'CREATE INDEX ON "users" ("name")', transactional: true },
+  PG002: { sql: 'ALTER TABLE "users" ADD "age" integer NOT NULL', transactional: true },
+  PG003: { sql: 'ALTER TABLE "users" ALTER COLUMN "age" TYPE bigint', transactional: true },
+  PG004: { sql: 'ALTER TABLE "users" RENAME COLUMN "a" TO "b"', transactional: true },
+  PG005: { sql: 'DROP TABLE "users"', transactional: true },
+  PG006: { sql: 'ALTER TABLE "p" ADD CONSTRAINT "FK" FOREIGN KEY ("u") REFERENCES "users"("id")', transactional: true },
+  PG007: { sql: 'ALTER TABLE "users" ADD "x" uuid DEFAULT gen_random_uuid()', transactional: true },
+  PG008: { sql: 'ALTER TABLE "users" ALTER COLUMN "email" SET NOT NULL', transactional: true },
+  PG009: { sql: 'CREATE INDEX CONCURRENTLY ON "users" ("name")', transactional: true },
+  PG010: { sql: 'ALTER TABLE "users" ADD CONSTRAINT "UQ" UNIQUE ("email")', transactional: true },
+  PG011: { sql: 'ALTER TABLE "users" ADD PRIMARY KEY ("id")', transactional: true },
+  PG012: { sql: "ALTER TYPE \"role\" RENAME VALUE 'a' TO 'b'", transactional: true },
+  PG013: { sql: 'DROP INDEX "IDX_name"', transactional: true },
+  PG014: { sql: 'CREATE TABLE "t" ("at" timestamp)', transactional: true },
+  PG015: { sql: 'CREATE TABLE "t" ("id" serial PRIMARY KEY)', transactional: true },
+  PG016: { sql: 'VACUUM FULL "users"', transactional: false },
+  PG017: { sql: 'TRUNCATE "users"', transactional: true },
+  PG018: { sql: 'LOCK TABLE "users"', transactional: true },
+  PG019: { sql: 'REINDEX TABLE "users"', transactional: false },
+  PG020: { sql: 'ALTER TABLE "users" ADD CONSTRAINT "CHK" CHECK ("age" > 0)', transactional: true },
+  PG021: { sql: 'ALTER TABLE "users" ADD "d" int GENERATED ALWAYS AS ("age" * 2) STORED', transactional: true },
+  PG022: { sql: 'CREATE TABLE "t" ("code" char(2))', transactional: true },
+  PG023: { sql: 'CREATE TABLE "t" ("data" json)', transactional: true },
+  PG024: { sql: 'DELETE FROM "sessions"', transactional: true },
+};

@@ -4,11 +4,13 @@ import type {
   AlterTableStmt,
   ColumnDef,
   Constraint,
+  CreateStmt,
   DropStmt,
   IndexStmt,
   Node,
   RangeVar,
   RenameStmt,
+  TypeName,
 } from 'libpg-query';
 import { LINT_RULES, type LintRule } from './rules';
 
@@ -25,8 +27,12 @@ export interface LintedStatement {
 export interface LintFinding {
   readonly rule: LintRule;
   readonly line: number;
+  /** 1-based column, when known (a syntax error of the file). */
+  readonly column?: number;
   /** What the rule matched, e.g. `CREATE INDEX "IDX_name" ON "users"`. */
   readonly subject: string;
+  /** False when no allow comment can accept the finding (the file itself does not parse). */
+  readonly allowable?: boolean;
 }
 
 export interface LintContext {
@@ -63,6 +69,7 @@ export async function lintStatements(
 ): Promise<LintFinding[]> {
   await loadSqlParser();
   const createdTables = new Set<string>();
+  const createdIndexes = new Set<string>();
   const findings: LintFinding[] = [];
   for (const statement of statements) {
     const allowed = new Set([...statement.allowed, ...allowedRuleIds(statement.sql ?? '')]);
@@ -80,7 +87,7 @@ export async function lintStatements(
       report(LINT_RULES.unreadable, `does not parse: ${(error as Error).message}`);
       continue;
     }
-    for (const node of nodes) lintNode(node, { context, createdTables, report });
+    for (const node of nodes) lintNode(node, { context, createdTables, createdIndexes, report });
   }
   return findings;
 }
@@ -88,16 +95,131 @@ export async function lintStatements(
 interface NodeLint {
   readonly context: LintContext;
   readonly createdTables: Set<string>;
+  readonly createdIndexes: Set<string>;
   readonly report: (rule: LintRule, subject: string) => void;
 }
 
 function lintNode(node: Node, lint: NodeLint): void {
-  if ('CreateStmt' in node) return recordCreated(node.CreateStmt.relation, lint);
+  if ('CreateStmt' in node) return lintCreateTable(node.CreateStmt, lint);
   if ('CreateTableAsStmt' in node) return recordCreated(node.CreateTableAsStmt.into?.rel, lint);
   if ('IndexStmt' in node) return lintIndex(node.IndexStmt, lint);
   if ('AlterTableStmt' in node) return lintAlterTable(node.AlterTableStmt, lint);
   if ('RenameStmt' in node) return lintRename(node.RenameStmt, lint);
   if ('DropStmt' in node) return lintDrop(node.DropStmt, lint);
+  if ('AlterEnumStmt' in node) {
+    const statement = node.AlterEnumStmt;
+    if (statement.oldVal !== undefined) {
+      lint.report(
+        LINT_RULES.enumValueChanged,
+        `ALTER TYPE "${lastName(statement.typeName)}" RENAME VALUE '${statement.oldVal}' TO '${statement.newVal}'`,
+      );
+    }
+    return;
+  }
+  if ('VacuumStmt' in node) {
+    const statement = node.VacuumStmt;
+    const full = (statement.options ?? []).some((option) => 'DefElem' in option && option.DefElem.defname === 'full');
+    if (statement.is_vacuumcmd && full) {
+      lint.report(LINT_RULES.tableRewrite, `VACUUM FULL${relationNames(statement.rels?.map(vacuumRelation))}`);
+    }
+    return;
+  }
+  if ('ClusterStmt' in node) {
+    return lint.report(LINT_RULES.tableRewrite, `CLUSTER${relationNames([node.ClusterStmt.relation])}`);
+  }
+  if ('TruncateStmt' in node) {
+    const relations = rangeVars(node.TruncateStmt.relations).filter((relation) => isExisting(relation, lint));
+    if (relations.length) lint.report(LINT_RULES.truncate, `TRUNCATE${relationNames(relations)}`);
+    return;
+  }
+  if ('LockStmt' in node) {
+    return lint.report(LINT_RULES.lockTable, `LOCK TABLE${relationNames(rangeVars(node.LockStmt.relations))}`);
+  }
+  if ('ReindexStmt' in node) {
+    const statement = node.ReindexStmt;
+    const concurrent = (statement.params ?? []).some(
+      (param) => 'DefElem' in param && param.DefElem.defname === 'concurrently',
+    );
+    const subject = `REINDEX ${(statement.kind ?? '').replace('REINDEX_OBJECT_', '')}${
+      statement.relation?.relname ? ` "${statement.relation.relname}"` : statement.name ? ` "${statement.name}"` : ''
+    }`;
+    if (!concurrent) lint.report(LINT_RULES.reindexWithoutConcurrently, subject);
+    else if (lint.context.transactional) lint.report(LINT_RULES.concurrentlyInTransaction, `${subject} CONCURRENTLY`);
+    return;
+  }
+  if ('UpdateStmt' in node || 'DeleteStmt' in node) {
+    const statement = 'UpdateStmt' in node ? node.UpdateStmt : node.DeleteStmt;
+    if (!statement.whereClause && lint.context.transactional && isExisting(statement.relation, lint)) {
+      lint.report(
+        LINT_RULES.wholeTableUpdate,
+        `${'UpdateStmt' in node ? 'UPDATE' : 'DELETE FROM'} "${statement.relation?.relname}" without WHERE`,
+      );
+    }
+  }
+}
+
+function vacuumRelation(node: Node): RangeVar | undefined {
+  return 'VacuumRelation' in node ? node.VacuumRelation.relation : undefined;
+}
+
+function rangeVars(nodes: readonly Node[] | undefined): RangeVar[] {
+  return (nodes ?? []).flatMap((node) => ('RangeVar' in node ? [node.RangeVar] : []));
+}
+
+function relationNames(relations: readonly (RangeVar | undefined)[] | undefined): string {
+  const names = (relations ?? []).flatMap((relation) => (relation?.relname ? [`"${relation.relname}"`] : []));
+  return names.length ? ` ${names.join(', ')}` : '';
+}
+
+function lastName(names: readonly Node[] | undefined): string | undefined {
+  const last = names?.at(-1);
+  return last && 'String' in last ? last.String.sval : undefined;
+}
+
+/** The type's own name, without `pg_catalog.`: `int4`, `timestamp`, `bpchar`, `serial`... */
+function typeNameOf(typeName: TypeName | undefined): string | undefined {
+  return lastName(typeName?.names);
+}
+
+function constraintsOf(column: ColumnDef): Constraint[] {
+  return (column.constraints ?? []).flatMap((raw): Constraint[] => ('Constraint' in raw ? [raw.Constraint] : []));
+}
+
+const THIRTY_TWO_BIT_TYPES = new Set(['int4', 'int2', 'serial', 'serial4', 'serial2', 'smallserial', 'integer']);
+
+/** Column types that are a poor choice on any table, new or existing. */
+function lintColumnType(table: string | undefined, column: string | undefined, typeName: TypeName | undefined, lint: NodeLint): void {
+  const name = typeNameOf(typeName);
+  const subject = `"${table}"."${column}"`;
+  if (name === 'timestamp') lint.report(LINT_RULES.timestampWithoutTimeZone, `${subject} timestamp`);
+  // Quoted "char" (one byte, no pg_catalog prefix) is another type; char(n) and character parse to pg_catalog.bpchar.
+  const qualified = typeName?.names?.length === 2 || name === 'bpchar';
+  if (name === 'bpchar' && qualified) lint.report(LINT_RULES.fixedLengthChar, `${subject} char(n)`);
+  if (name === 'json') lint.report(LINT_RULES.jsonColumn, `${subject} json`);
+}
+
+function lintCreateTable(create: CreateStmt, lint: NodeLint): void {
+  recordCreated(create.relation, lint);
+  const table = create.relation?.relname;
+  const columns = new Map<string, ColumnDef>();
+  const primaryKey: string[] = [];
+  for (const element of create.tableElts ?? []) {
+    if ('ColumnDef' in element) {
+      const column = element.ColumnDef;
+      if (column.colname) columns.set(column.colname, column);
+      lintColumnType(table, column.colname, column.typeName, lint);
+      if (constraintsOf(column).some((constraint) => constraint.contype === 'CONSTR_PRIMARY') && column.colname) {
+        primaryKey.push(column.colname);
+      }
+    } else if ('Constraint' in element && element.Constraint.contype === 'CONSTR_PRIMARY') {
+      for (const key of element.Constraint.keys ?? []) if ('String' in key && key.String.sval) primaryKey.push(key.String.sval);
+    }
+  }
+  if (primaryKey.length !== 1) return;
+  const type = typeNameOf(columns.get(primaryKey[0])?.typeName);
+  if (type && THIRTY_TWO_BIT_TYPES.has(type)) {
+    lint.report(LINT_RULES.thirtyTwoBitPrimaryKey, `"${table}"."${primaryKey[0]}" ${type} PRIMARY KEY`);
+  }
 }
 
 function recordCreated(relation: RangeVar | undefined, lint: NodeLint): void {
@@ -109,6 +231,7 @@ function isExisting(relation: RangeVar | undefined, lint: NodeLint): boolean {
 }
 
 function lintIndex(index: IndexStmt, lint: NodeLint): void {
+  if (index.idxname) lint.createdIndexes.add(index.idxname);
   const subject = `CREATE INDEX${index.idxname ? ` "${index.idxname}"` : ''} ON "${index.relation?.relname}"`;
   if (index.concurrent) {
     if (lint.context.transactional) lint.report(LINT_RULES.concurrentlyInTransaction, `${subject} CONCURRENTLY`);
@@ -141,9 +264,12 @@ function lintAlterTable(alter: AlterTableStmt, lint: NodeLint): void {
       case 'AT_AddColumn':
         lintAddColumn(table, command.def && 'ColumnDef' in command.def ? command.def.ColumnDef : undefined, lint);
         break;
-      case 'AT_AlterColumnType':
+      case 'AT_AlterColumnType': {
         lint.report(LINT_RULES.columnTypeChange, `ALTER TABLE "${table}" ALTER COLUMN "${command.name}" TYPE`);
+        const column = command.def && 'ColumnDef' in command.def ? command.def.ColumnDef : undefined;
+        lintColumnType(table, command.name, column?.typeName, lint);
         break;
+      }
       case 'AT_DropColumn':
         lint.report(LINT_RULES.drop, `ALTER TABLE "${table}" DROP COLUMN "${command.name}"`);
         break;
@@ -152,24 +278,36 @@ function lintAlterTable(alter: AlterTableStmt, lint: NodeLint): void {
         break;
       case 'AT_AddConstraint': {
         const constraint = command.def && 'Constraint' in command.def ? command.def.Constraint : undefined;
-        if (constraint?.contype === 'CONSTR_FOREIGN' && !constraint.skip_validation) {
-          lint.report(
-            LINT_RULES.foreignKeyWithoutNotValid,
-            `ALTER TABLE "${table}" ADD CONSTRAINT${constraint.conname ? ` "${constraint.conname}"` : ''} FOREIGN KEY`,
-          );
-        }
+        if (constraint) lintAddConstraint(table, constraint, lint);
         break;
       }
     }
   }
 }
 
+function lintAddConstraint(table: string | undefined, constraint: Constraint, lint: NodeLint): void {
+  const subject = `ALTER TABLE "${table}" ADD CONSTRAINT${constraint.conname ? ` "${constraint.conname}"` : ''}`;
+  switch (constraint.contype) {
+    case 'CONSTR_FOREIGN':
+      if (!constraint.skip_validation) lint.report(LINT_RULES.foreignKeyWithoutNotValid, `${subject} FOREIGN KEY`);
+      break;
+    case 'CONSTR_CHECK':
+      if (!constraint.skip_validation) lint.report(LINT_RULES.checkWithoutNotValid, `${subject} CHECK`);
+      break;
+    case 'CONSTR_UNIQUE':
+      if (!constraint.indexname) lint.report(LINT_RULES.uniqueWithoutIndex, `${subject} UNIQUE`);
+      break;
+    case 'CONSTR_PRIMARY':
+      if (!constraint.indexname) lint.report(LINT_RULES.primaryKeyWithoutIndex, `${subject} PRIMARY KEY`);
+      break;
+  }
+}
+
 function lintAddColumn(table: string | undefined, column: ColumnDef | undefined, lint: NodeLint): void {
   if (!column) return;
   const subject = `ALTER TABLE "${table}" ADD COLUMN "${column.colname}"`;
-  const constraints = (column.constraints ?? []).flatMap((raw): Constraint[] =>
-    'Constraint' in raw ? [raw.Constraint] : [],
-  );
+  lintColumnType(table, column.colname, column.typeName, lint);
+  const constraints = constraintsOf(column);
   const kinds = new Set(constraints.map((constraint) => constraint.contype));
   const typeName = column.typeName?.names?.at(-1);
   const isSerial = !!typeName && 'String' in typeName && SERIAL_TYPES.has(typeName.String.sval ?? '');
@@ -182,6 +320,10 @@ function lintAddColumn(table: string | undefined, column: ColumnDef | undefined,
     lint.report(LINT_RULES.volatileDefault, subject);
   }
   if (kinds.has('CONSTR_FOREIGN')) lint.report(LINT_RULES.foreignKeyWithoutNotValid, `${subject} REFERENCES`);
+  if (kinds.has('CONSTR_UNIQUE')) lint.report(LINT_RULES.uniqueWithoutIndex, `${subject} UNIQUE`);
+  if (kinds.has('CONSTR_PRIMARY')) lint.report(LINT_RULES.primaryKeyWithoutIndex, `${subject} PRIMARY KEY`);
+  const stored = constraints.some((constraint) => constraint.contype === 'CONSTR_GENERATED');
+  if (stored) lint.report(LINT_RULES.storedGeneratedColumn, `${subject} GENERATED ALWAYS AS (...) STORED`);
 }
 
 /** Walks an expression tree for a call of a volatile function (`now()` is stable: evaluated once, no rewrite). */
@@ -195,6 +337,11 @@ function callsVolatileFunction(expression: unknown): boolean {
 }
 
 function lintRename(rename: RenameStmt, lint: NodeLint): void {
+  if (rename.renameType === 'OBJECT_TYPE') {
+    const items = rename.object && 'List' in rename.object ? rename.object.List.items : undefined;
+    lint.report(LINT_RULES.enumValueChanged, `ALTER TYPE "${lastName(items)}" RENAME TO "${rename.newname}" (type recreated)`);
+    return;
+  }
   const table = rename.relation?.relname;
   const existing = isExisting(rename.relation, lint);
   if (rename.renameType === 'OBJECT_TABLE' && !existing && rename.newname) lint.createdTables.add(rename.newname);
@@ -207,12 +354,20 @@ function lintRename(rename: RenameStmt, lint: NodeLint): void {
 }
 
 function lintDrop(drop: DropStmt, lint: NodeLint): void {
-  if (drop.removeType !== 'OBJECT_TABLE') {
-    if (drop.removeType === 'OBJECT_INDEX' && drop.concurrent && lint.context.transactional) {
-      lint.report(LINT_RULES.concurrentlyInTransaction, 'DROP INDEX CONCURRENTLY');
+  if (drop.removeType === 'OBJECT_INDEX') {
+    const names = (drop.objects ?? []).flatMap((object) => {
+      const name = 'List' in object ? lastName(object.List.items) : undefined;
+      return name ? [name] : [];
+    });
+    const subject = `DROP INDEX${names.map((name) => ` "${name}"`).join(',')}`;
+    if (drop.concurrent) {
+      if (lint.context.transactional) lint.report(LINT_RULES.concurrentlyInTransaction, `${subject} CONCURRENTLY`);
+    } else if (names.some((name) => !lint.createdIndexes.has(name))) {
+      lint.report(LINT_RULES.dropIndexWithoutConcurrently, subject);
     }
     return;
   }
+  if (drop.removeType !== 'OBJECT_TABLE') return;
   for (const object of drop.objects ?? []) {
     const parts = 'List' in object ? (object.List.items ?? []) : [];
     const last = parts.at(-1);

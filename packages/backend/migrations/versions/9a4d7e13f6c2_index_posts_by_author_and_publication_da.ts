@@ -12,12 +12,13 @@ export const downRevision: string | readonly string[] | null = 'c08f61d4e2b7';
 export const message = 'Index posts by author and publication date';
 export const branchLabels: readonly string[] = [];
 export const dependsOn: readonly string[] = [];
-export const transactional = true;
+// CREATE INDEX CONCURRENTLY cannot run inside a transaction block; the index is built without blocking writes.
+export const transactional = false;
 
 export async function up(queryRunner: QueryRunner): Promise<void> {
-  await queryRunner.query(`CREATE INDEX "IDX_posts_author_published" ON "posts" ("author_id", "published_at")`);
+  await queryRunner.query(`CREATE INDEX CONCURRENTLY "IDX_posts_author_published" ON "posts" ("author_id", "published_at")`);
 }
 
 export async function down(queryRunner: QueryRunner): Promise<void> {
-  await queryRunner.query(`DROP INDEX "public"."IDX_posts_author_published"`);
+  await queryRunner.query(`DROP INDEX CONCURRENTLY "public"."IDX_posts_author_published"`);
 }
