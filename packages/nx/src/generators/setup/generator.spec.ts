@@ -120,6 +120,13 @@ describe('setup generator', () => {
     expect(typeof install).toBe('function');
   });
 
+  it("adds TypeORM 0.3 when the workspace pins a ts-node older than TypeORM 1.x accepts (Nx's Jest setup)", async () => {
+    const manifest = readJson(tree, 'package.json');
+    writeJson(tree, 'package.json', { ...manifest, devDependencies: { ...manifest.devDependencies, 'ts-node': '10.9.1' } });
+    await setupGenerator(tree, { project: 'shop', skipFormat: true });
+    expect(readJson(tree, 'package.json').dependencies.typeorm).toBe('^0.3.31');
+  });
+
   it('is idempotent: a second run changes no file and installs nothing', async () => {
     writeJson(tree, 'apps/shop/package.json', { name: 'shop', type: 'module' });
     writeJson(tree, 'apps/shop/tsconfig.lib.json', { compilerOptions: {} });
