@@ -12,6 +12,8 @@ import { FolderLockTimeoutError, LockTimeoutError } from '../../adapters/src/typ
 import { MigrationStepError } from '../../adapters/src/typeorm/runner';
 import { firstLineOf, ImportNotFoundError, ModuleLoadError } from '../../adapters/src/typescript/load-errors';
 import { TypeScriptSyntaxError } from '../../adapters/src/typescript/typescript-loader';
+import { TableCollisionError } from '../../adapters/src/typeorm/autogenerate/collisions';
+import { RenameHintError } from '../../adapters/src/typeorm/autogenerate/renames';
 
 /**
  * An error a user can act on: its message is one sentence saying what is wrong and what to do, printed without a
@@ -91,6 +93,7 @@ export function toUserError(error: unknown, context: ErrorContext = {}): UserErr
     );
   }
   if (error instanceof MigrationStepError) return wrap(stepMessage(error, shown));
+  if (error instanceof TableCollisionError || error instanceof RenameHintError) return wrap(error.message);
   const message = error instanceof Error ? error.message : String(error);
   const code = (error as { code?: string }).code;
   if (code && /^[0-9A-Z]{5}$/.test(code)) {

@@ -7,7 +7,8 @@ import { loadMigrationFunctionsAhead } from '../../adapters/src/fs/migration-dir
 import { saveCompiledCode, transpileAhead } from '../../adapters/src/typescript/typescript-loader';
 import { loadDataSource } from '../../adapters/src/typeorm/data-source';
 import { appliedBy, locateProjectDatabase, readProjectMigrations, shownPath, toolVersion, type ProjectContext, type ProjectMigrations } from './context';
-import { connectDataSourceTo, diffSchema, type SchemaDifference } from '../../adapters/src/typeorm/schema-diff';
+import { connectDataSourceTo, diffSchema, type DiffOptions, type SchemaDifference } from '../../adapters/src/typeorm/schema-diff';
+import { describeRename } from '../../adapters/src/typeorm/autogenerate/renames';
 import { summarizeStatements } from '../../adapters/src/typeorm/autogenerate/operations';
 import { startShadowDatabase } from '../../adapters/src/typeorm/shadow';
 import { runSteps } from '../../adapters/src/typeorm/runner';
@@ -38,6 +39,14 @@ export interface GenerateOptions {
   readonly against?: 'migrations' | 'database';
   /** A PostgreSQL server for the shadow database; default `SHADOW_DATABASE_URL`, else an in-memory PGlite. */
   readonly shadowDatabaseUrl?: string;
+  /** Only tables matching these patterns are compared (`name`, `schema.name`, globs); default all. */
+  readonly include?: readonly string[];
+  /** Tables matching these patterns are left alone: never created, changed, renamed or dropped. */
+  readonly exclude?: readonly string[];
+  /** Renames to generate instead of a drop and an add: `table.old:new` (a column), `old:new` (a table). */
+  readonly renames?: readonly string[];
+  /** Asks whether a likely rename is one (given on a terminal); without it a likely rename is a warning. */
+  readonly confirmRename?: (question: string) => Promise<boolean>;
   /** Seconds to wait for a busy database with `against: 'database'` (default 60). */
   readonly lockTimeoutSeconds?: number;
   readonly now?: Date;
@@ -79,6 +88,7 @@ export async function generate(
   let difference: SchemaDifference = { up: [], down: [] };
   if (!options.empty) {
     difference = await computeDifference(context, options, migrations, downRevision, reporter);
+    for (const warning of difference.warnings ?? []) reporter.warn(warning);
     if (difference.up.length === 0) {
       reporter.info(NO_CHANGES);
       return { changed: false, operations: [] };
@@ -93,6 +103,7 @@ export async function generate(
     createDate: options.now ?? new Date(),
     up: difference.up,
     down: difference.down,
+    transactional: difference.transactional,
     emptyBodyHint: options.empty ? 'Write the statements here: await queryRunner.query(`...`);' : undefined,
   });
   const fileName = migrationFileName(revision, message);
@@ -100,6 +111,12 @@ export async function generate(
   const operations = summarizeStatements(difference.up.map((statement) => statement.sql));
   reporter.info(`Generated ${path.startsWith(context.workspaceRoot) ? path.slice(context.workspaceRoot.length + 1) : path}`);
   for (const line of operations) reporter.info(`  ${line}`);
+  if (difference.transactional === false) {
+    reporter.warn(
+      'Note: this migration adds enum values, which PostgreSQL cannot use in the transaction that adds them, so it runs ' +
+        'without a transaction (transactional = false); move other changes to a migration of their own if they must be atomic.',
+    );
+  }
   return { changed: true, revision, path, fileName, content, operations };
 }
 
@@ -201,11 +218,22 @@ async function differenceWithMigrations(
   try {
     connected = await connectDataSourceTo(dataSource, shadow.url);
     if (steps.length > 0) await replay(connected, migrations, steps, context);
-    return await diffSchema(connected);
+    return await diffSchema(connected, diffOptions(options));
   } finally {
     if (connected?.isInitialized) await connected.destroy();
     await shadow.dispose();
   }
+}
+
+function diffOptions(options: GenerateOptions): DiffOptions {
+  const confirm = options.confirmRename;
+  return {
+    filter: { include: options.include, exclude: options.exclude },
+    renames: options.renames,
+    confirmRename: confirm
+      ? (rename, hint) => confirm(`Is ${describeRename(rename)} a rename (keeps the data; --rename=${hint})?`)
+      : undefined,
+  };
 }
 
 async function replay(
@@ -291,7 +319,7 @@ async function differenceWithDatabase(
     refuseUnlessAt(migrations, downRevision, await database.store.readHeads(), context);
     // The working copy has a single connection, held by this query runner; diffSchema takes its own.
     await database.open.queryRunner.release();
-    return await diffSchema(database.open.dataSource);
+    return await diffSchema(database.open.dataSource, diffOptions(options));
   } finally {
     await database.close();
   }

@@ -26,6 +26,12 @@ export interface TypeormMigrationsPluginOptions {
    * change of value is a cache miss. `DATABASE_URL` is always one.
    */
   checkEnvInputs?: string[];
+  /**
+   * Which tables autogenerate and `migrate-check` compare (Alembic's `include_object`): `include` and `exclude`
+   * patterns (`legacy_*`, `audit.*` for a schema), e.g. tables of an extension or another service, which would
+   * otherwise be dropped as tables no entity owns.
+   */
+  autogenerate?: { include?: string[]; exclude?: string[] };
 }
 
 export interface TargetNames {
@@ -164,8 +170,13 @@ class TargetInference {
   private readonly pluginInputs: Array<string | { externalDependencies: string[] }>;
   private readonly envInputs: Array<{ env: string }>;
   private readonly exec: string;
+  private readonly tableFilter: { include?: string[]; exclude?: string[] };
 
   constructor(options: TypeormMigrationsPluginOptions, private readonly context: CreateNodesContext) {
+    this.tableFilter = {
+      ...(options.autogenerate?.include?.length ? { include: options.autogenerate.include } : {}),
+      ...(options.autogenerate?.exclude?.length ? { exclude: options.autogenerate.exclude } : {}),
+    };
     this.names = { ...DEFAULT_TARGET_NAMES, ...options.targetNames };
     this.migrationsDir = posix.normalize(options.migrationsDir ?? DEFAULT_MIGRATIONS_DIR).replace(/\/$/, '');
     this.workspaceEnvironments = environmentsIn(context.workspaceRoot);
@@ -200,6 +211,7 @@ class TargetInference {
       [this.names.status]: target('status'),
       [this.names.history]: target('history'),
       [this.names.check]: target('check', {
+        options: { ...options, ...this.tableFilter },
         cache: true,
         inputs: [
           projectFiles,

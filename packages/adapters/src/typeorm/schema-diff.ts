@@ -1,6 +1,10 @@
 import type { DataSource, DataSourceOptions, QueryRunner } from 'typeorm';
 import { suppressSpuriousChanges } from './autogenerate/spurious-changes';
 import { bindCurrentDatabase } from './autogenerate/typeorm-metadata';
+import { addEnumValueStatements, restoreEnumStatements } from './autogenerate/enum-values';
+import { describeRename, likelyRenames, renameHintOf, renamesFromHints, withoutRenamed, type Rename, type TableShape } from './autogenerate/renames';
+import { tableFilter, type TableFilter, type TableFilterOptions } from './autogenerate/table-filter';
+import { leaveOutExcludedEntities, readSchemaShapes, refuseCollidingTables, type EnumUse, type SchemaShapes } from './autogenerate/schema-shapes';
 
 /**
  * The difference between a project's entities and a database, as TypeORM's own schema builder sees it
@@ -18,6 +22,10 @@ export interface SchemaDifference {
   readonly up: readonly SqlStatement[];
   /** What undoes `up`, already in the order to run it (the reverse of `up`). */
   readonly down: readonly SqlStatement[];
+  /** `false` when `up` adds enum values, which PostgreSQL cannot use in the transaction that adds them. */
+  readonly transactional?: false;
+  /** What a person should know before applying it (a likely rename generated as drop and add). */
+  readonly warnings?: readonly string[];
 }
 
 /** The data source is not one whose schema we can diff (only PostgreSQL is, for now). */
@@ -66,33 +74,174 @@ export async function connectDataSourceTo(dataSource: DataSource, url: string): 
   return copy;
 }
 
-/**
- * What TypeORM's schema builder would run to bring the database behind `connected` to its entities. Holds one query
- * runner at a time, so a data source limited to one connection (the commands' working copies) is enough.
- */
-export async function diffSchema(connected: DataSource): Promise<SchemaDifference> {
-  const memory = await connected.driver.createSchemaBuilder().log();
-  let up: readonly SqlStatement[] = memory.upQueries.map(toStatement);
-  let down: readonly SqlStatement[] = memory.downQueries.map(toStatement);
-  if (up.length === 0) return { up: [], down: [] };
+export interface DiffOptions {
+  /** Tables to compare or leave alone (`include`/`exclude` patterns); the tool's own tables are never touched. */
+  readonly filter?: TableFilterOptions;
+  /** `--rename` values: `table.old:new` (a column), `old:new` (a table). */
+  readonly renames?: readonly string[];
+  /** Asks whether a likely rename is one (on a terminal); without it, likely renames become warnings. */
+  readonly confirmRename?: (rename: Rename, hint: string) => Promise<boolean>;
+}
 
+/**
+ * What brings the database behind `connected` to its entities: TypeORM's schema builder, plus what it does not do
+ * (drop tables no entity owns, rename, append enum values), each with its inverse for `down`.
+ *
+ * Everything is worked out in one transaction on one query runner, rolled back at the end: renames and appended
+ * enum values are applied there first, so that TypeORM's builder compares what remains; the database is left as it
+ * was. One connection is enough (the commands' working copies have one).
+ */
+export async function diffSchema(connected: DataSource, options: DiffOptions = {}): Promise<SchemaDifference> {
+  refuseCollidingTables(connected);
+  const filter = tableFilter(options.filter);
+  const restoreSynchronize = leaveOutExcludedEntities(connected, filter);
   const queryRunner = connected.createQueryRunner();
   try {
-    const database = (await queryRunner.getCurrentDatabase()) ?? '';
-    const metadataTable = connected.metadataTableName;
-    up = up.map((statement) => bindCurrentDatabase(statement, database, metadataTable));
-    down = down.map((statement) => bindCurrentDatabase(statement, database, metadataTable));
-    ({ up, down } = await suppressSpuriousChanges({ up, down }, queryRunner));
-    if (up.length === 0) return { up: [], down: [] };
-    const createMetadataTable = await typeormMetadataTableIfMissing(connected, queryRunner, up);
-    if (createMetadataTable) {
-      up = [...createMetadataTable.up, ...up];
-      down = [...createMetadataTable.down, ...down];
+    await queryRunner.startTransaction();
+    try {
+      return await diffWithin(connected, queryRunner, filter, options);
+    } finally {
+      await queryRunner.rollbackTransaction();
     }
   } finally {
     await queryRunner.release();
+    restoreSynchronize();
   }
-  return { up, down: [...down].reverse() };
+}
+
+async function diffWithin(
+  connected: DataSource,
+  queryRunner: QueryRunner,
+  filter: TableFilter,
+  options: DiffOptions,
+): Promise<SchemaDifference> {
+  const database = (await queryRunner.getCurrentDatabase()) ?? '';
+  const metadataTable = connected.metadataTableName;
+  const schema = await readSchemaShapes(connected, queryRunner, filter);
+
+  const warnings: string[] = [];
+  const renames = renamesFromHints(options.renames ?? [], schema.difference, schema.defaultSchema);
+  for (const rename of likelyRenames(withoutRenamed(schema.difference, renames))) {
+    const hint = renameHintOf(rename, schema.defaultSchema);
+    if (options.confirmRename && (await options.confirmRename(rename, hint))) {
+      renames.push(rename);
+      continue;
+    }
+    warnings.push(
+      `Warning: ${describeRename(rename).replace(' -> ', ' dropped and ')} added look like a rename; ` +
+        `generated as a drop and an add, which loses its data. To rename instead, generate again with --rename=${hint}.`,
+    );
+  }
+  const renamed = await applyRenames(queryRunner, renames);
+  const appended = await appendEnumValues(queryRunner, schema);
+  const built = await suppressSpuriousChanges(await logSchemaBuilder(connected, queryRunner), queryRunner);
+  const dropped = await dropRemovedTables(queryRunner, schema, withoutRenamed(schema.difference, renames).removedTables);
+
+  // Each part's `down` is in the order to run it; parts are undone in the reverse of their order in `up`.
+  const parts = [renamed, appended, { up: built.up, down: [...built.down].reverse() }, dropped];
+  let up = parts.flatMap((part) => part.up);
+  if (up.length === 0) return { up: [], down: [], ...(warnings.length > 0 ? { warnings } : {}) };
+  let down = [...parts].reverse().flatMap((part) => part.down);
+  const createMetadataTable = await typeormMetadataTableIfMissing(connected, queryRunner, up);
+  if (createMetadataTable) {
+    up = [...createMetadataTable.up, ...up];
+    down = [...down, ...[...createMetadataTable.down].reverse()];
+  }
+  return {
+    up: up.map((statement) => bindCurrentDatabase(statement, database, metadataTable)),
+    down: down.map((statement) => bindCurrentDatabase(statement, database, metadataTable)),
+    ...(appended.up.length > 0 ? { transactional: false } : {}),
+    ...(warnings.length > 0 ? { warnings } : {}),
+  };
+}
+
+/** TypeORM's builder (`log()`: the SQL it would run, nothing run), made to use `queryRunner` and its transaction. */
+async function logSchemaBuilder(connected: DataSource, queryRunner: QueryRunner): Promise<SchemaDifference> {
+  const builder = connected.driver.createSchemaBuilder();
+  const patchedSource = connected as unknown as { createQueryRunner: () => QueryRunner };
+  const patchedRunner = queryRunner as unknown as { release: () => Promise<void>; loadedTables: unknown[] };
+  patchedSource.createQueryRunner = () => queryRunner;
+  patchedRunner.release = () => Promise.resolve();
+  patchedRunner.loadedTables = [];
+  try {
+    const memory = await builder.log();
+    return { up: memory.upQueries.map(toStatement), down: memory.downQueries.map(toStatement) };
+  } finally {
+    delete (patchedSource as Partial<typeof patchedSource>).createQueryRunner;
+    delete (patchedRunner as Partial<typeof patchedRunner>).release;
+    patchedRunner.loadedTables = [];
+  }
+}
+
+/** Runs `work` with TypeORM's SQL memory on, and returns what it would run, `down` in the order to run it. */
+async function remembered(queryRunner: QueryRunner, work: () => Promise<void>): Promise<SchemaDifference> {
+  queryRunner.enableSqlMemory();
+  try {
+    await work();
+    const memory = queryRunner.getMemorySql();
+    return { up: memory.upQueries.map(toStatement), down: memory.downQueries.map(toStatement).reverse() };
+  } finally {
+    queryRunner.disableSqlMemory();
+  }
+}
+
+/** TypeORM's own `renameTable`/`renameColumn` (which also rename sequences, constraints, indexes, enum types by their default names), then applied. */
+async function applyRenames(queryRunner: QueryRunner, renames: readonly Rename[]): Promise<SchemaDifference> {
+  if (renames.length === 0) return { up: [], down: [] };
+  const part = await remembered(queryRunner, async () => {
+    for (const rename of renames) {
+      if (rename.kind === 'table') await queryRunner.renameTable(`${rename.schema}.${rename.from}`, rename.to);
+      else await queryRunner.renameColumn(`${rename.schema}.${rename.table}`, rename.from, rename.to);
+    }
+  });
+  for (const statement of part.up) await queryRunner.query(statement.sql, statement.parameters as unknown[]);
+  (queryRunner as unknown as { loadedTables: unknown[] }).loadedTables = [];
+  return part;
+}
+
+/** `ALTER TYPE ... ADD VALUE` for enums whose entity values are the database's plus some at the end, then applied. */
+async function appendEnumValues(queryRunner: QueryRunner, schema: SchemaShapes): Promise<SchemaDifference> {
+  const rows: { version: string }[] = await queryRunner.query(`SELECT current_setting('server_version_num') AS version`);
+  // Before PostgreSQL 12 ADD VALUE cannot even be tried in this transaction: TypeORM's rebuild of the type stays.
+  if (Number(rows[0]?.version) < 120000) return { up: [], down: [] };
+  const up: SqlStatement[] = [];
+  const down: SqlStatement[] = [];
+  for (const change of schema.enumAppends) {
+    up.push(...addEnumValueStatements(change.type, change.added));
+    down.unshift(...restoreEnumStatements(change.type, change.before, change.columns));
+  }
+  for (const statement of up) await queryRunner.query(statement.sql);
+  return { up, down };
+}
+
+/**
+ * Tables no entity owns: their foreign keys first (a dropped table may reference another), then the tables with
+ * their indexes (their sequences go with them), then the enum types only they used. `down` recreates them all.
+ */
+async function dropRemovedTables(queryRunner: QueryRunner, schema: SchemaShapes, removed: readonly TableShape[]): Promise<SchemaDifference> {
+  if (removed.length === 0) return { up: [], down: [] };
+  const tables = await queryRunner.getTables(removed.map((table) => `${table.schema}.${table.name}`));
+  const part = await remembered(queryRunner, async () => {
+    for (const table of tables) if (table.foreignKeys.length > 0) await queryRunner.dropForeignKeys(table, [...table.foreignKeys]);
+    for (const table of tables) await queryRunner.dropTable(table, false, false, true);
+  });
+  const droppedNames = new Set(removed.map((table) => `${table.schema}.${table.name}`));
+  const types = new Map<string, EnumUse>();
+  for (const use of schema.enumUses) {
+    if (droppedNames.has(`${use.schema}.${use.table}`)) types.set(`${use.typeSchema}.${use.typeName}`, use);
+  }
+  const dropTypes: SqlStatement[] = [];
+  const createTypes: SqlStatement[] = [];
+  for (const [key, use] of types) {
+    const usedElsewhere = schema.enumUses.some(
+      (other) => `${other.typeSchema}.${other.typeName}` === key && !droppedNames.has(`${other.schema}.${other.table}`),
+    );
+    if (usedElsewhere || schema.enumTypesOfEntities.has(key)) continue;
+    const quoted = `"${use.typeSchema}"."${use.typeName}"`;
+    dropTypes.push({ sql: `DROP TYPE ${quoted}` });
+    createTypes.push({ sql: `CREATE TYPE ${quoted} AS ENUM(${use.labels.map((label) => `'${label.replace(/'/g, "''")}'`).join(', ')})` });
+  }
+  return { up: [...part.up, ...dropTypes], down: [...createTypes, ...part.down] };
 }
 
 /**

@@ -3,9 +3,11 @@ import { describeStatement, summarizeStatements } from './operations';
 describe('describeStatement', () => {
   it.each([
     ['CREATE TABLE "users" ("id" SERIAL NOT NULL)', '+ table users'],
-    ['DROP TABLE "public"."users"', '- table public.users'],
+    ['DROP TABLE "public"."users"', '- table public.users (destructive: its rows are lost)'],
     ['ALTER TABLE "users" ADD "email" character varying NOT NULL', '+ column users.email'],
-    ['ALTER TABLE "users" DROP COLUMN "email"', '- column users.email'],
+    ['ALTER TABLE "users" DROP COLUMN "email"', '- column users.email (destructive: its values are lost)'],
+    [`ALTER TYPE "public"."role_enum" ADD VALUE IF NOT EXISTS 'it''s'`, `~ enum public.role_enum + 'it''s'`],
+    ['ALTER SEQUENCE "public"."user_id_seq" RENAME TO "person_id_seq"', '~ sequence public.user_id_seq -> person_id_seq'],
     ['ALTER TABLE "users" ALTER COLUMN "email" SET DEFAULT \'x\'', '~ column users.email'],
     ['ALTER TABLE "users" RENAME COLUMN "mail" TO "email"', '~ column users.mail -> email'],
     ['CREATE INDEX "IDX_1" ON "users"  ("name") WHERE "amount" > 0', '+ index IDX_1 on users'],

@@ -8,7 +8,13 @@ export default async function migrateCheckExecutor(options: MigrateCheckExecutor
   return runCommand(options, context, (project, reporter) =>
     check(
       project,
-      { base: options.base, shadowDatabaseUrl: options.shadowDatabaseUrl, lockTimeoutSeconds: options.lockTimeout },
+      {
+        base: options.base,
+        shadowDatabaseUrl: options.shadowDatabaseUrl,
+        lockTimeoutSeconds: options.lockTimeout,
+        include: options.include,
+        exclude: options.exclude,
+      },
       reporter,
     ),
   );

@@ -3,4 +3,6 @@ import type { CommandTargetOptions } from '../run-command';
 export interface MigrateCheckExecutorSchema extends CommandTargetOptions {
   base?: string;
   shadowDatabaseUrl?: string;
+  include?: readonly string[];
+  exclude?: readonly string[];
 }

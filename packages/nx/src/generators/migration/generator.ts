@@ -3,9 +3,11 @@ import { formatFiles, logger, type Tree } from '@nx/devkit';
 import { toUserError } from '../../../../commands/src/errors';
 import { generate } from '../../../../commands/src/generate';
 import type { Reporter } from '../../../../commands/src/reporter';
-import { projectContextOfTree } from '../merge/lib/project-context-of-tree';
+import { pluginOptions, projectContextOfTree } from '../merge/lib/project-context-of-tree';
+import { askOnTerminal } from './lib/ask-on-terminal';
 import { chooseProject } from './lib/choose-project';
 import type { MigrationGeneratorSchema } from './schema';
+import { splitPatterns } from '../../../../adapters/src/typeorm/autogenerate/table-filter';
 
 const reporter: Reporter = {
   info: (line) => logger.info(line),
@@ -20,6 +22,10 @@ const reporter: Reporter = {
 export async function migrationGenerator(tree: Tree, options: MigrationGeneratorSchema): Promise<void> {
   try {
     const context = projectContextOfTree(tree, chooseProject(tree, options.project));
+    // The plugin's filter applies to every generate (and to migrate-check); the generator's adds to it.
+    const filter = pluginOptions(tree).autogenerate ?? {};
+    const include = [...(options.include ?? []), ...(options.include?.length ? [] : (filter.include ?? []))];
+    const exclude = [...(filter.exclude ?? []), ...(options.exclude ?? [])];
     const result = await generate(
       context,
       {
@@ -31,6 +37,10 @@ export async function migrationGenerator(tree: Tree, options: MigrationGenerator
         revId: options.revId,
         against: options.against,
         shadowDatabaseUrl: options.shadowDatabaseUrl,
+        include: splitPatterns(include),
+        exclude: splitPatterns(exclude),
+        renames: splitPatterns(options.rename),
+        confirmRename: askOnTerminal(),
       },
       reporter,
     );

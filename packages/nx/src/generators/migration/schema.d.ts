@@ -8,4 +8,7 @@ export interface MigrationGeneratorSchema {
   revId?: string;
   against?: 'migrations' | 'database';
   shadowDatabaseUrl?: string;
+  include?: string[];
+  exclude?: string[];
+  rename?: string[];
 }

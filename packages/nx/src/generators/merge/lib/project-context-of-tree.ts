@@ -37,7 +37,8 @@ export function projectContextOfTree(tree: Tree, projectName: string): ProjectCo
   };
 }
 
-function pluginOptions(tree: Tree): TypeormMigrationsPluginOptions {
+/** The plugin's options in `nx.json` (none when it is registered without options). */
+export function pluginOptions(tree: Tree): TypeormMigrationsPluginOptions {
   const entry = (readNxJson(tree)?.plugins ?? []).find(
     (plugin) => (typeof plugin === 'string' ? plugin : plugin.plugin) === PLUGIN_NAME,
   );
