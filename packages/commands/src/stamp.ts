@@ -1,5 +1,5 @@
-import { appliedRevisions, planSteps } from '../../core/src/plan';
-import { parseTarget } from '../../core/src/target';
+import { appliedRevisions, planStamp } from '../../core/src/plan';
+import { parseTargets } from '../../core/src/target';
 import { acquireMigrationLock } from '../../adapters/src/typeorm/lock';
 import type { HistoryEntry } from '../../adapters/src/typeorm/version-store';
 import { appliedBy, connectProject, readProjectMigrations, toolVersion, type ProjectContext } from './context';
@@ -7,7 +7,10 @@ import { DEFAULT_LOCK_TIMEOUT_SECONDS, formatHeads } from './migrate';
 import type { Reporter } from './reporter';
 
 export interface StampOptions {
-  /** `REV`, `head`, `heads`, `base` or any other form of the `--to` grammar. */
+  /**
+   * `REV`, `head`, `heads`, `base` or any other form of the `--to` grammar; several, comma-separated, to record
+   * several branches at once (`c3,a3`).
+   */
   readonly to: string;
   /** Delete every version row first: for a version table in a state nothing can plan from. */
   readonly purge?: boolean;
@@ -24,12 +27,13 @@ export interface StampResult {
 }
 
 /**
- * `migrate-stamp`: sets the version table to `--to` without running any migration, and logs a `stamp` entry for
- * each revision it marks applied or unapplied. A still-applied revision whose file was edited is stamped too, with
+ * `migrate-stamp`: sets the version table to `--to` without running any migration, as Alembic's stamp does: each
+ * target replaces the rows of its lineage and records exactly the revision named (`planStamp`). Logs a `stamp`
+ * entry for each revision it marks applied or unapplied. A still-applied revision whose file was edited is stamped too, with
  * its new checksum: stamping the current revision is how an intended edit of an applied migration is accepted.
  */
 export async function stamp(context: ProjectContext, options: StampOptions, reporter: Reporter): Promise<StampResult> {
-  parseTarget(options.to);
+  const targets = parseTargets(options.to);
   const migrations = readProjectMigrations(context);
   const timeoutMs = (options.lockTimeoutSeconds ?? DEFAULT_LOCK_TIMEOUT_SECONDS) * 1000;
   const database = await connectProject(context, reporter, timeoutMs);
@@ -41,8 +45,7 @@ export async function stamp(context: ProjectContext, options: StampOptions, repo
       await store.ensureTables();
       const recordedHeads = await store.readHeads();
       const before = options.purge ? [] : recordedHeads;
-      const steps = planSteps(migrations.graph, before, options.to);
-      const after = steps.length > 0 ? [...steps[steps.length - 1].headsAfter] : before;
+      const after = planStamp(migrations.graph, before, targets);
       const wasApplied = new Set(appliedRevisions(migrations.graph, before));
       const nowApplied = new Set(appliedRevisions(migrations.graph, after));
       const recorded = await store.recordedChecksums();

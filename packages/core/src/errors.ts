@@ -86,6 +86,28 @@ export class DuplicateBranchLabelError extends RevisionError {
   }
 }
 
+export class BranchLabelIsRevisionIdError extends RevisionError {
+  readonly code = 'BRANCH_LABEL_IS_REVISION_ID';
+
+  /**
+   * @param owner the revision declaring the label
+   * @param revision the revision whose id the label equals (may be `owner` itself)
+   */
+  constructor(
+    readonly label: string,
+    readonly owner: string,
+    readonly revision: string,
+  ) {
+    super(
+      owner === revision
+        ? `Branch label ${label} of revision ${owner} is also its revision id; labels and ids share one namespace ` +
+            `(as in Alembic), so rename the label.`
+        : `Branch label ${label} of revision ${owner} is also the id of revision ${revision}; labels and ids share ` +
+            `one namespace (as in Alembic), so rename the label.`,
+    );
+  }
+}
+
 export class InvalidRevisionIdError extends RevisionError {
   readonly code = 'invalid-revision-id';
 
@@ -113,8 +135,9 @@ export class InvalidBranchLabelError extends RevisionError {
 // ---------------------------------------------------------------- resolution errors (reading a target)
 
 export const TARGET_FORMS =
-  'head, heads, base, +N, -N, a revision id or a prefix of at least 4 characters, REV+N, REV-N, LABEL, ' +
-  'LABEL@head, LABEL@base, LABEL@+N or LABEL@-N';
+  'head, heads, base, +N, -N, a revision id or a prefix of at least 4 characters, LABEL, REV+N, REV-N, head-N, ' +
+  'base+N, or any of these after LABEL@ or REV@ to pick a branch (LABEL@head, LABEL@base, LABEL@-N, LABEL@REV, ' +
+  'LABEL@head-N, LABEL@base+N)';
 
 export class InvalidTargetError extends RevisionError {
   readonly code = 'invalid-target';
@@ -260,6 +283,65 @@ export class UnknownAppliedRevisionError extends RevisionError {
     super(
       `The database records revision ${revision} as applied, but no migration has that revision id; restore its ` +
         `migration file, or run migrate-stamp to record the revision the database really is at.`,
+    );
+  }
+}
+
+export class RevisionNotOnBranchError extends RevisionError {
+  readonly code = 'REVISION_NOT_ON_BRANCH';
+
+  constructor(
+    readonly target: string,
+    readonly revision: string,
+    readonly branch: string,
+  ) {
+    super(
+      `Revision ${revision} is not on branch ${branch} ('${target}'): it is neither below nor above ${branch}; ` +
+        `name a revision of that branch, or leave out '${branch}@'.`,
+    );
+  }
+}
+
+export class BranchDowngradeError extends RevisionError {
+  readonly code = 'NO_DOWNGRADE_ON_BRANCH';
+
+  /**
+   * @param from the revisions above the target (Alembic's roots of the downgrade), none of them below `branch`
+   */
+  constructor(
+    readonly target: string,
+    readonly branch: string,
+    readonly from: readonly string[],
+  ) {
+    super(
+      `'${target}' downgrades nothing: of the revisions just above it (${quoteList(from)}) none leads to ${branch}; ` +
+        `use a branch label or revision above the target, or leave out '${branch}@'.`,
+    );
+  }
+}
+
+export class OverlappingTargetsError extends RevisionError {
+  readonly code = 'OVERLAPPING_TARGETS';
+
+  /** @param overlaps targets that lie below `revision` (or above it), so that naming both says nothing more */
+  constructor(
+    readonly revision: string,
+    readonly overlaps: readonly string[],
+  ) {
+    super(
+      `Requested revision ${revision} overlaps with the other requested revision(s) ${quoteList(overlaps)}: one is ` +
+        `below the other; name only the upper one.`,
+    );
+  }
+}
+
+export class SpliceRequiredError extends RevisionError {
+  readonly code = 'SPLICE_REQUIRED';
+
+  constructor(readonly revision: string) {
+    super(
+      `Revision ${revision} is not a head revision; pass --splice to start a new branch from it, or base the new ` +
+        `revision on a head.`,
     );
   }
 }

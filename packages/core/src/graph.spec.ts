@@ -1,5 +1,6 @@
 import {
   AmbiguousRevisionError,
+  BranchLabelIsRevisionIdError,
   CycleError,
   DuplicateBranchLabelError,
   DuplicateRevisionError,
@@ -229,7 +230,7 @@ describe('RevisionGraph: depends-on across branches', () => {
 
 describe('RevisionGraph: resolving what a user typed', () => {
   const graph = graphOf(
-    'abcd1234; abcd5678<abcd1234; ef012345@feat<abcd5678; featured1<abcd1234; aaaa; bbbb@aaaa<aaaa',
+    'abcd1234; abcd5678<abcd1234; ef012345@feat<abcd5678; featured1<abcd1234; aaaa; bbbb<aaaa',
   );
 
   it('takes a full id, then a label, then a unique prefix of at least 4 characters', () => {
@@ -237,6 +238,10 @@ describe('RevisionGraph: resolving what a user typed', () => {
     expect(graph.resolveRevision('ef01')).toBe('ef012345');
     expect(graph.resolveRevision('feat')).toBe('ef012345');
     expect(graph.resolveRevision('aaaa')).toBe('aaaa');
+  });
+
+  it('a label equal to an id, which would shadow it, is refused when the graph is built', () => {
+    expect(captureError(() => graphOf('aaaa; bbbb@aaaa<aaaa'))).toBeInstanceOf(BranchLabelIsRevisionIdError);
   });
 
   it('reports an ambiguous prefix with its candidates', () => {
@@ -324,6 +329,46 @@ describe('RevisionGraph: load-time errors', () => {
     expect(error.message).toBe(
       'Branch label x is declared by both a and b; a label names one branch, so remove it from one of them or rename it.',
     );
+  });
+
+  it('branch label equal to another revision id: names the label, its revision and the other one', () => {
+    const error = captureError(() => graphOf('a; b@a<a'));
+    expect(error).toBeInstanceOf(BranchLabelIsRevisionIdError);
+    expect(error).toMatchObject({ code: 'BRANCH_LABEL_IS_REVISION_ID', label: 'a', owner: 'b', revision: 'a' });
+    expect(error.message).toBe(
+      'Branch label a of revision b is also the id of revision a; labels and ids share one namespace (as in ' +
+        'Alembic), so rename the label.',
+    );
+    expect(captureError(() => graphOf('a@a'))).toMatchObject({ owner: 'a', revision: 'a' });
+  });
+
+  it('a dependency naming a branch label is the revision declaring that label', () => {
+    const graph = graphOf('c1@lib; c2<c1; a1; a2<a1~lib');
+    expect(graph.get('a2').dependsOn).toEqual(['c1']);
+    expect(graph.get('c1').dependents).toEqual(['a2']);
+    expect(graph.ancestors(['a2'])).toEqual(['a1', 'c1']);
+    expect(captureError(() => graphOf('a1; a2<a1~nolabel'))).toMatchObject({
+      code: 'missing-revision',
+      missing: 'nolabel',
+      referencedBy: 'a2',
+      relation: 'dependsOn',
+    });
+    expect(captureError(() => graphOf('a1@own~own'))).toMatchObject({ code: 'self-reference', revision: 'a1' });
+  });
+
+  it('resolves references, branches and lineages as the --to grammar needs', () => {
+    const graph = graphOf('a; b<a; c1@left<b; d1<c1; c2<b');
+    expect(graph.resolveReference('left')).toBe('c1');
+    expect(graph.resolveBranch('left')).toBe('c1');
+    expect(graph.resolveBranch('d1')).toBe('d1');
+    expect(captureError(() => graph.resolveBranch('zzzz'))).toMatchObject({ code: 'unknown-branch-label' });
+    const lineage = graph.lineageOf('c1');
+    expect(graph.topologicalOrder().filter((id) => lineage[graph.positionOf(id)] === 1)).toEqual([
+      'a',
+      'b',
+      'c1',
+      'd1',
+    ]);
   });
 
   it.each(['head', 'base', 'a-b', 'a b', ''])('invalid revision id %j', (id) => {

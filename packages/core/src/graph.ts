@@ -2,6 +2,7 @@ import {
   AmbiguousRevisionError,
   type RevisionRelation,
   CycleError,
+  BranchLabelIsRevisionIdError,
   DuplicateBranchLabelError,
   DuplicateRevisionError,
   InvalidBranchLabelError,
@@ -99,8 +100,18 @@ export class RevisionGraph {
   private readonly headIds: readonly string[];
   private readonly baseIds: readonly string[];
 
-  private constructor(supplied: readonly DeclaredRevision[], suppliedIndex: ReadonlyMap<string, number>) {
+  private constructor(supplied: DeclaredRevision[], suppliedIndex: ReadonlyMap<string, number>) {
     const count = supplied.length;
+    const labelOwners = new Map<string, string>();
+    for (const revision of supplied) {
+      for (const label of revision.branchLabels) {
+        const owner = labelOwners.get(label);
+        if (owner !== undefined) throw new DuplicateBranchLabelError(label, [owner, revision.id]);
+        // Alembic keeps labels and ids in one namespace: a label equal to an id would shadow that revision.
+        if (suppliedIndex.has(label)) throw new BranchLabelIsRevisionIdError(label, revision.id, label);
+        labelOwners.set(label, revision.id);
+      }
+    }
     // Built by supplied index, then renumbered in place to topological positions: at 100,000 revisions the garbage
     // collector, not the algorithm, is what costs, so no per-revision array is made twice.
     const down: (readonly number[])[] = new Array(count);
@@ -109,8 +120,14 @@ export class RevisionGraph {
     const dependents: number[][] = new Array(count);
     for (let index = 0; index < count; index++) {
       const revision = supplied[index]!;
-      down[index] = resolveEdges(revision, 'downRevision', suppliedIndex);
-      dependencies[index] = resolveEdges(revision, 'dependsOn', suppliedIndex);
+      down[index] = resolveEdges(revision, 'downRevision', suppliedIndex, labelOwners);
+      dependencies[index] = resolveEdges(revision, 'dependsOn', suppliedIndex, labelOwners);
+      if (revision.dependsOn.length > 0) supplied[index] = withResolvedDependencies(revision, dependencies[index]!, supplied);
+      if (dependencies[index]!.length > 0 && down[index]!.length > 0) {
+        // A dependency named by label may turn out to be a down revision as well: it is then only a down revision.
+        const parents = down[index]!;
+        dependencies[index] = dependencies[index]!.filter((parent) => !parents.includes(parent));
+      }
     }
     for (let index = 0; index < count; index++) {
       for (const parent of down[index]!) (next[parent] ??= []).push(index);
@@ -153,14 +170,6 @@ export class RevisionGraph {
     this.positionOfSupplied = positionOfSupplied;
     this.materialized = new Array(count);
 
-    const labelOwners = new Map<string, string>();
-    for (const revision of supplied) {
-      for (const label of revision.branchLabels) {
-        const owner = labelOwners.get(label);
-        if (owner !== undefined) throw new DuplicateBranchLabelError(label, [owner, revision.id]);
-        labelOwners.set(label, revision.id);
-      }
-    }
     this.labelOwners = labelOwners;
     const branchesAt = new Map<number, string[]>();
     const labelMembers = new Map<string, readonly string[]>();
@@ -326,6 +335,49 @@ export class RevisionGraph {
   resolveRevision(text: string): string {
     if (this.suppliedIndex.has(text)) return text;
     if (this.labelOwners.has(text)) return this.labelHead(text, text);
+    return this.resolvePrefix(text);
+  }
+
+  /**
+   * One revision as the `--to` grammar names it (Alembic's `get_revision`): a full id, then a branch label (the
+   * revision that declares it), then a unique prefix of at least {@link MIN_PREFIX_LENGTH} characters.
+   */
+  resolveReference(text: string): string {
+    if (this.suppliedIndex.has(text)) return text;
+    const owner = this.labelOwners.get(text);
+    if (owner !== undefined) return owner;
+    return this.resolvePrefix(text);
+  }
+
+  /**
+   * The revision that stands for a branch in `BRANCH@...`: the revision declaring a label, or a revision given by id
+   * or prefix (Alembic lets any revision pick "its" branch). {@link UnknownBranchLabelError} when it is neither.
+   */
+  resolveBranch(name: string): string {
+    const owner = this.labelOwners.get(name);
+    if (owner !== undefined) return owner;
+    try {
+      return this.resolveReference(name);
+    } catch (error) {
+      if (error instanceof UnknownRevisionError) throw new UnknownBranchLabelError(name, this.labels());
+      throw error;
+    }
+  }
+
+  /**
+   * Alembic's lineage of a revision: everything below it by down revision and everything above it by next revision,
+   * itself included; dependencies are not followed. Marks by topological position.
+   */
+  lineageOf(id: string): Uint8Array {
+    const position = this.positionOf(id);
+    const marks = new Uint8Array(this.size);
+    marks[position] = 1;
+    spread(marks, [position], this.positioned.down);
+    spread(marks, [position], this.positioned.next);
+    return marks;
+  }
+
+  private resolvePrefix(text: string): string {
     if (text.length >= MIN_PREFIX_LENGTH) {
       const candidates: string[] = [];
       for (const id of this.positioned.ids) {
@@ -373,18 +425,37 @@ export class RevisionGraph {
   }
 }
 
+/**
+ * Supplied indices of the revisions an edge names. A dependency may name a branch label, meaning the revision that
+ * declares it (Alembic resolves `depends_on` through the same map as labels).
+ */
 function resolveEdges(
   revision: DeclaredRevision,
   relation: RevisionRelation,
   index: ReadonlyMap<string, number>,
+  labelOwners: ReadonlyMap<string, string>,
 ): readonly number[] {
   const targets = relation === 'downRevision' ? revision.downRevisions : revision.dependsOn;
   if (targets.length === 0) return NONE;
-  return targets.map((target) => {
-    const found = index.get(target);
+  const resolved = targets.map((target) => {
+    const owner = relation === 'dependsOn' && !index.has(target) ? labelOwners.get(target) : undefined;
+    const found = index.get(owner ?? target);
     if (found === undefined) throw new MissingRevisionError(target, revision.id, relation);
+    if (owner === revision.id) throw new SelfReferenceError(revision.id, relation);
     return found;
   });
+  return resolved.length > 1 ? [...new Set(resolved)] : resolved;
+}
+
+/** The revision with its `dependsOn` as revision ids (labels replaced by the revisions declaring them). */
+function withResolvedDependencies(
+  revision: DeclaredRevision,
+  dependencies: readonly number[],
+  supplied: readonly DeclaredRevision[],
+): DeclaredRevision {
+  const ids = dependencies.map((index) => supplied[index]!.id).filter((id) => !revision.downRevisions.includes(id));
+  if (ids.length === revision.dependsOn.length && ids.every((id, at) => id === revision.dependsOn[at])) return revision;
+  return { ...revision, dependsOn: ids };
 }
 
 /**
