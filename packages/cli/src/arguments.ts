@@ -21,8 +21,9 @@ export const USAGE = `Usage: nx-typeorm-migrations <command> [options]
 Commands:
   migrate   move the database to --to (default head): --to=REV --sql [--from=REV] --lock-timeout=SECONDS --yes
   status    current revision(s), at head or not, pending: --check-heads
-  history   the revision graph: --range=START:END --verbose --format=text|graph|mermaid|json
-  stamp     set the version table without running migrations: --to=REV|head|base --purge
+  history   the revision graph: --range=START:END --verbose --format=text|graph|mermaid|json;
+            --show=REV (one revision in full), --branches (the branch points)
+  stamp     set the version table without running migrations: --to=REV|head|base (several: --to=c3,a3) --purge
 
 Project options (defaults: the current directory, its data-source file, <project-root>/migrations/versions):
   --project-root=DIR  --data-source=FILE  --migrations-dir=DIR
@@ -48,7 +49,14 @@ const OPTIONS = {
     yes: { type: 'boolean', short: 'y' },
   },
   status: { ...COMMON, 'check-heads': { type: 'boolean' }, 'lock-timeout': { type: 'string' } },
-  history: { ...COMMON, range: { type: 'string' }, format: { type: 'string' }, 'lock-timeout': { type: 'string' } },
+  history: {
+    ...COMMON,
+    range: { type: 'string' },
+    show: { type: 'string' },
+    branches: { type: 'boolean' },
+    format: { type: 'string' },
+    'lock-timeout': { type: 'string' },
+  },
   stamp: { ...COMMON, to: { type: 'string' }, purge: { type: 'boolean' }, 'lock-timeout': { type: 'string' } },
 } as const;
 

@@ -55,6 +55,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
           context,
           {
             range: values['range'] as string | undefined,
+            show: values['show'] as string | undefined,
+            branches: values['branches'] === true,
             verbose: values['verbose'] === true,
             format: historyFormat(values['format']),
             lockTimeoutSeconds,

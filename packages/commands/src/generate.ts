@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
-import { appliedRevisions, planSteps, type Step } from '../../core/src/plan';
-import { isValidName } from '../../core/src/target';
+import { appliedRevisions, planSteps, targetRevisions, type Step } from '../../core/src/plan';
+import { SpliceRequiredError } from '../../core/src/errors';
+import { isValidName, parseTarget } from '../../core/src/target';
 import { migrationFileName, newRevisionId, renderMigrationFile } from '../../core/src/migration-file';
 import { loadMigrationFunctionsAhead } from '../../adapters/src/fs/migration-directory';
 import { saveCompiledCode, transpileAhead } from '../../adapters/src/typescript/typescript-loader';
@@ -29,8 +30,13 @@ export interface GenerateOptions {
   readonly message: string;
   /** A hand-written migration: no database, empty `up` and `down`. */
   readonly empty?: boolean;
-  /** The head to build on (id, unique prefix or branch label) when the project has several. */
+  /**
+   * What to build on when the project has several heads, or to start elsewhere: a head (id, prefix, `LABEL@head`),
+   * `base` for a new root (usually with `branchLabel`), or with `splice` any revision.
+   */
   readonly head?: string;
+  /** Allow `head` to name a revision that is not a head, starting a new branch from it (Alembic's `--splice`). */
+  readonly splice?: boolean;
   readonly branchLabel?: string;
   readonly dependsOn?: readonly string[];
   /** The revision id instead of a random one: letters, digits and `_`. */
@@ -81,8 +87,8 @@ export async function generate(
     throw toUserError(error, context);
   }
   const revision = chooseRevisionId(migrations, options.revId);
-  const downRevision = chooseDownRevision(context, migrations, options.head);
-  const dependsOn = (options.dependsOn ?? []).map((text) => resolveRevision(migrations, text, '--depends-on'));
+  const downRevision = chooseDownRevision(context, migrations, options.head, options.splice ?? false);
+  const dependsOn = (options.dependsOn ?? []).map((text) => resolveDependency(migrations, text));
   const branchLabels = options.branchLabel ? [checkBranchLabel(migrations, options.branchLabel)] : [];
 
   let difference: SchemaDifference = { up: [], down: [] };
@@ -134,17 +140,36 @@ function chooseRevisionId(migrations: ProjectMigrations, revId: string | undefin
   return revId;
 }
 
-/** The current head, or the one `--head` names; several heads without `--head` is refused with how to merge. */
-function chooseDownRevision(context: ProjectContext, migrations: ProjectMigrations, head: string | undefined): string | undefined {
+/**
+ * The current head, or what `--head` names (Alembic's `revision --head`): a head, `base` for a new root, or with
+ * `splice` any revision. Several heads without `--head` is refused with how to merge.
+ */
+function chooseDownRevision(
+  context: ProjectContext,
+  migrations: ProjectMigrations,
+  head: string | undefined,
+  splice: boolean,
+): string | undefined {
   const heads = migrations.graph.heads();
   if (head !== undefined) {
-    const resolved = head === 'head' && heads.length === 1 ? heads[0] : resolveRevision(migrations, head, '--head');
-    if (!heads.includes(resolved)) {
-      throw new UserError(
-        `--head=${head} is ${resolved}, which is not a head (the heads are ${heads.join(', ')}); base the migration on a head.`,
-      );
+    let resolved: string[];
+    try {
+      const target = parseTarget(head);
+      if (target.steps !== 0) {
+        throw new UserError(`--head=${head}: name a revision, head, LABEL@head or base, not a relative move.`);
+      }
+      resolved = targetRevisions(migrations.graph, target);
+      if (resolved.length > 1) {
+        throw new UserError(
+          `--head=${head} names several heads (${resolved.join(', ')}); join them with the merge generator, or name one.`,
+        );
+      }
+      if (resolved.length === 1 && !splice && !heads.includes(resolved[0]!)) throw new SpliceRequiredError(resolved[0]!);
+    } catch (error) {
+      if (error instanceof UserError) throw error;
+      throw new UserError(`--head=${head}: ${(error as Error).message}`);
     }
-    return resolved;
+    return resolved[0];
   }
   if (heads.length > 1) {
     const report = multipleHeadsReport({ ...context, graph: migrations.graph, migrations: migrations.files });
@@ -157,11 +182,13 @@ function chooseDownRevision(context: ProjectContext, migrations: ProjectMigratio
   return heads[0];
 }
 
-function resolveRevision(migrations: ProjectMigrations, text: string, option: string): string {
+/** A `--depends-on` value as the file will say it: a branch label stays a label (as Alembic writes it), else an id. */
+function resolveDependency(migrations: ProjectMigrations, text: string): string {
+  if (migrations.graph.labels().includes(text)) return text;
   try {
-    return migrations.graph.resolveRevision(text);
+    return migrations.graph.resolveReference(text);
   } catch (error) {
-    throw new UserError(`${option}=${text}: ${(error as Error).message}`);
+    throw new UserError(`--depends-on=${text}: ${(error as Error).message}`);
   }
 }
 
@@ -171,6 +198,9 @@ function checkBranchLabel(migrations: ProjectMigrations, label: string): string 
   }
   const owner = migrations.files.find((file) => file.branchLabels.includes(label));
   if (owner) throw new UserError(`Branch label ${label} is already used by revision ${owner.revision}; choose another.`);
+  if (migrations.graph.has(label)) {
+    throw new UserError(`Branch label ${label} is the id of revision ${label}; labels and ids share one namespace, choose another.`);
+  }
   return label;
 }
 

@@ -1,5 +1,5 @@
 import { RevisionGraph } from '../../core/src/graph';
-import { parseRange, renderHistory, selectRange, type HistoryEntryView } from './history';
+import { parseRange, renderBranches, renderHistory, selectRange, selectShown, type HistoryEntryView } from './history';
 import { renderStatus, type StatusResult } from './status';
 
 /** base -> b1 -> (c1, c2) -> merge: a branch point and a merge point. */
@@ -120,6 +120,46 @@ describe('renderHistory', () => {
 
   it('says so when there are no migrations', () => {
     expect(renderHistory([], diamond, 'text', false)).toBe('No migrations yet.');
+  });
+});
+
+describe('selectShown (--show)', () => {
+  it('takes a revision, a prefix, head, a label or LABEL@head', () => {
+    expect(selectShown(diamond, 'bbbb00000002', undefined)).toEqual(['bbbb00000002']);
+    expect(selectShown(diamond, 'cccc', undefined)).toEqual(['cccc00000003']);
+    expect(selectShown(diamond, 'head', undefined)).toEqual(['eeee00000005']);
+    expect(selectShown(diamond, 'main', undefined)).toEqual(['aaaa00000001']);
+    expect(selectShown(diamond, 'main@head', undefined)).toEqual(['eeee00000005']);
+  });
+
+  it('current is what the database holds, and needs the database', () => {
+    expect(selectShown(diamond, 'current', ['cccc00000003', 'dddd00000004'])).toEqual(['cccc00000003', 'dddd00000004']);
+    expect(() => selectShown(diamond, 'current', undefined)).toThrow('--show=current needs the database');
+  });
+
+  it('refuses base and unknown revisions, naming the option', () => {
+    expect(() => selectShown(diamond, 'base', undefined)).toThrow('--show=base names no revision');
+    expect(() => selectShown(diamond, 'ffff', undefined)).toThrow("--show=ffff: No revision or branch label matches 'ffff'");
+  });
+});
+
+describe('renderBranches (--branches)', () => {
+  it('prints each branch point, then a line per revision it branches into', () => {
+    expect(renderBranches(views(['bbbb00000002']), diamond, false)).toBe(
+      ['aaaa00000001 -> bbbb00000002 (branchpoint), Add email', '             -> cccc00000003', '             -> dddd00000004'].join(
+        '\n',
+      ),
+    );
+  });
+
+  it('verbose: the branch point in full and the messages of its next revisions', () => {
+    const text = renderBranches(views(['bbbb00000002']), diamond, true);
+    expect(text).toContain('Rev: bbbb00000002 (branchpoint)');
+    expect(text).toContain('             -> dddd00000004, Add invoices');
+  });
+
+  it('says so when there are none', () => {
+    expect(renderBranches([], diamond, false)).toBe('No branch points.');
   });
 });
 

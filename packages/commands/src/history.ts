@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { RevisionGraph } from '../../core/src/graph';
+import { targetRevisions } from '../../core/src/plan';
 import { locateProjectDatabase, readProjectMigrations, shownPath, type ProjectContext, type ProjectMigrations } from './context';
 import { toUserError, UserError } from './errors';
 import type { Reporter } from './reporter';
@@ -12,6 +13,13 @@ export interface HistoryOptions {
   readonly range?: string;
   readonly verbose?: boolean;
   readonly format?: HistoryFormat;
+  /**
+   * Only these revisions, in full (Alembic's `show`): a revision, `head`, `heads`, `LABEL@head`... or `current` (the
+   * database's rows).
+   */
+  readonly show?: string;
+  /** Only the branch points, each with the revisions it branches into (Alembic's `branches`). */
+  readonly branches?: boolean;
   /** Mark the database's current revision(s); default true. Off, no database is contacted. */
   readonly markCurrent?: boolean;
   readonly lockTimeoutSeconds?: number;
@@ -53,16 +61,26 @@ export async function history(
   if (!HISTORY_FORMATS.includes(format)) {
     throw new UserError(`--format=${String(format)} is not known; use one of ${HISTORY_FORMATS.join(', ')}.`);
   }
+  const requested = [options.range !== undefined && '--range', options.show !== undefined && '--show', options.branches && '--branches'];
+  const chosenViews = requested.filter(Boolean);
+  if (chosenViews.length > 1) throw new UserError(`${chosenViews.join(' and ')} are different views; use one of them.`);
   const migrations = readProjectMigrations(context);
   const range = options.range !== undefined ? parseRange(options.range) : undefined;
+  const showCurrent = options.show?.trim() === 'current';
   let current: string[] | undefined;
   let databaseNote: string | undefined;
-  if (options.markCurrent !== false && (range?.usesCurrent || migrations.files.length > 0)) {
+  if (options.markCurrent !== false && (range?.usesCurrent || showCurrent || migrations.files.length > 0)) {
     ({ current, databaseNote } = await readCurrent(context, diagnosticsOf(reporter, format), options));
   }
-  const selected = selectRange(migrations.graph, range, current);
+  let selected: string[];
+  if (options.show !== undefined) selected = selectShown(migrations.graph, options.show, current);
+  else if (options.branches) selected = selectRange(migrations.graph, undefined, current).filter((id) => migrations.graph.get(id).isBranchPoint);
+  else selected = selectRange(migrations.graph, range, current);
   const views = selected.map((revision) => viewOf(context, migrations, revision, current));
-  const output = renderHistory(views, migrations.graph, format, options.verbose ?? false);
+  const output =
+    options.branches && format === 'text'
+      ? renderBranches(views, migrations.graph, options.verbose ?? false)
+      : renderHistory(views, migrations.graph, format, (options.verbose ?? false) || options.show !== undefined);
   reporter.info(output);
   if (databaseNote) reporter.warn(databaseNote);
   return { success: true, revisions: views, current, databaseNote, output };
@@ -131,6 +149,45 @@ export function selectRange(
     chosen = new Set([...chosen].filter((id) => below.has(id)));
   }
   return all.filter((id) => chosen.has(id)).reverse();
+}
+
+/** The revisions `--show` names: any absolute form of the `--to` grammar, or `current`. */
+export function selectShown(graph: RevisionGraph, text: string, current: readonly string[] | undefined): string[] {
+  if (text.trim() === 'current') {
+    if (!current) throw new UserError('--show=current needs the database, which could not be read; name a revision instead.');
+    return [...current];
+  }
+  try {
+    const revisions = targetRevisions(graph, text);
+    if (revisions.length === 0) throw new UserError(`--show=${text} names no revision; name a revision, head or LABEL@head.`);
+    return revisions;
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    throw new UserError(`--show=${text}: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Alembic's `branches` view: each branch point, then one line per revision it branches into. The message of those
+ * follows only with `verbose`, as in Alembic.
+ */
+export function renderBranches(views: readonly HistoryEntryView[], graph: RevisionGraph, verbose: boolean): string {
+  if (views.length === 0) return 'No branch points.';
+  return views
+    .map((view) => {
+      const lines = [verbose ? renderVerbose(view) : renderLine(view)];
+      for (const next of graph.get(view.revision).nextRevisions) {
+        const revision = graph.get(next);
+        const marks = [revision.isHead && '(head)', revision.branchLabels.length > 0 && `(${revision.branchLabels.join(', ')})`]
+          .filter(Boolean)
+          .join(' ');
+        lines.push(
+          `${' '.repeat(view.revision.length)} -> ${next}${marks ? ` ${marks}` : ''}${verbose ? `, ${revision.message}` : ''}`,
+        );
+      }
+      return lines.join('\n');
+    })
+    .join('\n\n');
 }
 
 function viewOf(

@@ -127,6 +127,17 @@ export function planStamp(
   return [...after].sort(compareIds);
 }
 
+/**
+ * The revisions an absolute target names, whatever is applied (Alembic's `get_revisions`, for the generator's
+ * `--head`): none for `base` and `LABEL@base`. Relative forms count from nothing applied.
+ */
+export function targetRevisions(graph: RevisionGraph, target: string | ParsedTarget): string[] {
+  const parsed = typeof target === 'string' ? parseTarget(target) : target;
+  const destination = resolveDestination(graph, [], new Uint8Array(graph.size), parsed);
+  if (destination.kind === 'base') return [];
+  return destination.revisions.map((position) => graph.positioned.ids[position]!);
+}
+
 /** Alembic's check that no requested revision lies below another (then one of them says nothing). */
 function refuseOverlaps(graph: RevisionGraph, positions: readonly number[]): void {
   const unique = [...new Set(positions)];

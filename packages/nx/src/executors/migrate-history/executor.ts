@@ -8,7 +8,14 @@ export default async function migrateHistoryExecutor(options: MigrateHistoryExec
   return runCommand(options, context, (project, reporter) =>
     history(
       project,
-      { range: options.range, verbose: options.verbose, format: options.format, lockTimeoutSeconds: options.lockTimeout },
+      {
+        range: options.range,
+        show: options.show,
+        branches: options.branches,
+        verbose: options.verbose,
+        format: options.format,
+        lockTimeoutSeconds: options.lockTimeout,
+      },
       reporter,
     ),
   );

@@ -3,5 +3,7 @@ import type { CommandTargetOptions } from '../run-command';
 
 export interface MigrateHistoryExecutorSchema extends CommandTargetOptions {
   range?: string;
+  show?: string;
+  branches?: boolean;
   format?: HistoryFormat;
 }

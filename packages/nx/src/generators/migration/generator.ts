@@ -32,6 +32,7 @@ export async function migrationGenerator(tree: Tree, options: MigrationGenerator
         message: options.message,
         empty: options.empty,
         head: options.head,
+        splice: options.splice,
         branchLabel: options.branchLabel,
         dependsOn: options.dependsOn,
         revId: options.revId,

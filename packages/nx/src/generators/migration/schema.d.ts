@@ -3,6 +3,7 @@ export interface MigrationGeneratorSchema {
   message: string;
   empty?: boolean;
   head?: string;
+  splice?: boolean;
   branchLabel?: string;
   dependsOn?: string[];
   revId?: string;
