@@ -37,7 +37,7 @@ describe.each(DATABASE_KINDS)('generate with a shadow database on %s', (kind) =>
 
   function write(result: Awaited<ReturnType<typeof generate>>): string {
     if (!result.changed) throw new Error('expected a migration');
-    writeFileSync(result.path, result.content);
+    for (const file of result.files) writeFileSync(file.path, file.content);
     return result.revision;
   }
 
@@ -65,6 +65,14 @@ describe.each(DATABASE_KINDS)('generate with a shadow database on %s', (kind) =>
     const second = await generate(project.context(), { message: 'Add email', shadowDatabaseUrl }, new MemoryReporter());
     expect(second.changed && second.operations).toEqual(['+ column users.email', expect.stringMatching(/^\+ unique index IDX_\w+ on users$/)]);
     expect(second.changed && second.content).toContain(`export const downRevision: string | readonly string[] | null = '${created.revision}';`);
+    // The index of an existing table is built CONCURRENTLY, in a second migration outside a transaction.
+    if (!second.changed) return;
+    expect(second.files.map((file) => file.transactional)).toEqual([true, false]);
+    expect(second.files[1].content).toContain(`export const downRevision: string | readonly string[] | null = '${second.revision}';`);
+    expect(second.files[1].content).toContain('export const transactional = false;');
+    expect(second.files[1].content).toMatch(/CREATE UNIQUE INDEX CONCURRENTLY "IDX_\w+" ON "users"\s+\("email"\)/);
+    expect(second.files[1].content).toMatch(/DROP INDEX CONCURRENTLY "public"\."IDX_\w+"/);
+    expect(second.risks.filter((risk) => risk.severity === 'error')).toEqual([]);
     write(second);
     expect(await generate(project.context(), { message: 'Nothing', shadowDatabaseUrl }, new MemoryReporter())).toEqual({ changed: false, operations: [] });
   });

@@ -175,6 +175,34 @@ describe('lintStatements', () => {
     it('flags SET NOT NULL on an existing table', async () => {
       expect(await ruleIds(['ALTER TABLE "users" ALTER COLUMN "email" SET NOT NULL'])).toEqual(['PG008']);
     });
+    it('accepts SET NOT NULL after a CHECK (col IS NOT NULL) added NOT VALID and validated', async () => {
+      expect(
+        await ruleIds(
+          [
+            'ALTER TABLE "users" ADD CONSTRAINT "CHK_nn" CHECK ("email" IS NOT NULL) NOT VALID',
+            'ALTER TABLE "users" VALIDATE CONSTRAINT "CHK_nn"',
+            'ALTER TABLE "users" ALTER COLUMN "email" SET NOT NULL',
+            'ALTER TABLE "users" DROP CONSTRAINT "CHK_nn"',
+          ],
+          false,
+        ),
+      ).toEqual([]);
+    });
+    it('flags SET NOT NULL when the check was never validated, or checks another column', async () => {
+      expect(
+        await ruleIds([
+          'ALTER TABLE "users" ADD CONSTRAINT "CHK_nn" CHECK ("email" IS NOT NULL) NOT VALID',
+          'ALTER TABLE "users" ALTER COLUMN "email" SET NOT NULL',
+        ]),
+      ).toEqual(['PG008']);
+      expect(
+        await ruleIds([
+          'ALTER TABLE "users" ADD CONSTRAINT "CHK_nn" CHECK ("name" IS NOT NULL) NOT VALID',
+          'ALTER TABLE "users" VALIDATE CONSTRAINT "CHK_nn"',
+          'ALTER TABLE "users" ALTER COLUMN "email" SET NOT NULL',
+        ]),
+      ).toEqual(['PG008']);
+    });
     it('accepts DROP NOT NULL', async () => {
       expect(await ruleIds(['ALTER TABLE "users" ALTER COLUMN "email" DROP NOT NULL'])).toEqual([]);
     });

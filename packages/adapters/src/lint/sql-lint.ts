@@ -70,6 +70,8 @@ export async function lintStatements(
   await loadSqlParser();
   const createdTables = new Set<string>();
   const createdIndexes = new Set<string>();
+  const notNullChecks = new Map<string, string>();
+  const provenNotNull = new Set<string>();
   const findings: LintFinding[] = [];
   for (const statement of statements) {
     const allowed = new Set([...statement.allowed, ...allowedRuleIds(statement.sql ?? '')]);
@@ -87,7 +89,7 @@ export async function lintStatements(
       report(LINT_RULES.unreadable, `does not parse: ${(error as Error).message}`);
       continue;
     }
-    for (const node of nodes) lintNode(node, { context, createdTables, createdIndexes, report });
+    for (const node of nodes) lintNode(node, { context, createdTables, createdIndexes, notNullChecks, provenNotNull, report });
   }
   return findings;
 }
@@ -96,6 +98,10 @@ interface NodeLint {
   readonly context: LintContext;
   readonly createdTables: Set<string>;
   readonly createdIndexes: Set<string>;
+  /** `CHECK (col IS NOT NULL)` constraints added here, by name -> `table.column`. */
+  readonly notNullChecks: Map<string, string>;
+  /** `table.column` whose NOT NULL check was validated here: SET NOT NULL then uses it instead of scanning. */
+  readonly provenNotNull: Set<string>;
   readonly report: (rule: LintRule, subject: string) => void;
 }
 
@@ -274,8 +280,15 @@ function lintAlterTable(alter: AlterTableStmt, lint: NodeLint): void {
         lint.report(LINT_RULES.drop, `ALTER TABLE "${table}" DROP COLUMN "${command.name}"`);
         break;
       case 'AT_SetNotNull':
-        lint.report(LINT_RULES.setNotNull, `ALTER TABLE "${table}" ALTER COLUMN "${command.name}" SET NOT NULL`);
+        if (!lint.provenNotNull.has(`${table}.${command.name}`)) {
+          lint.report(LINT_RULES.setNotNull, `ALTER TABLE "${table}" ALTER COLUMN "${command.name}" SET NOT NULL`);
+        }
         break;
+      case 'AT_ValidateConstraint': {
+        const column = command.name ? lint.notNullChecks.get(command.name) : undefined;
+        if (column) lint.provenNotNull.add(column);
+        break;
+      }
       case 'AT_AddConstraint': {
         const constraint = command.def && 'Constraint' in command.def ? command.def.Constraint : undefined;
         if (constraint) lintAddConstraint(table, constraint, lint);
@@ -291,9 +304,12 @@ function lintAddConstraint(table: string | undefined, constraint: Constraint, li
     case 'CONSTR_FOREIGN':
       if (!constraint.skip_validation) lint.report(LINT_RULES.foreignKeyWithoutNotValid, `${subject} FOREIGN KEY`);
       break;
-    case 'CONSTR_CHECK':
+    case 'CONSTR_CHECK': {
       if (!constraint.skip_validation) lint.report(LINT_RULES.checkWithoutNotValid, `${subject} CHECK`);
+      const column = notNullColumn(constraint.raw_expr);
+      if (column && constraint.conname) lint.notNullChecks.set(constraint.conname, `${table}.${column}`);
       break;
+    }
     case 'CONSTR_UNIQUE':
       if (!constraint.indexname) lint.report(LINT_RULES.uniqueWithoutIndex, `${subject} UNIQUE`);
       break;
@@ -301,6 +317,14 @@ function lintAddConstraint(table: string | undefined, constraint: Constraint, li
       if (!constraint.indexname) lint.report(LINT_RULES.primaryKeyWithoutIndex, `${subject} PRIMARY KEY`);
       break;
   }
+}
+
+/** The column of `col IS NOT NULL`, the expression of a check that lets SET NOT NULL skip its scan. */
+function notNullColumn(expression: Node | undefined): string | undefined {
+  const test = expression && 'NullTest' in expression ? expression.NullTest : undefined;
+  if (test?.nulltesttype !== 'IS_NOT_NULL' || !test.arg || !('ColumnRef' in test.arg)) return undefined;
+  const fields = test.arg.ColumnRef.fields ?? [];
+  return fields.length === 1 ? lastName(fields) : undefined;
 }
 
 function lintAddColumn(table: string | undefined, column: ColumnDef | undefined, lint: NodeLint): void {

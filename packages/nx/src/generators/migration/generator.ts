@@ -46,7 +46,7 @@ export async function migrationGenerator(tree: Tree, options: MigrationGenerator
       reporter,
     );
     if (!result.changed) return;
-    tree.write(relative(tree.root, result.path), result.content);
+    for (const file of result.files) tree.write(relative(tree.root, file.path), file.content);
     await formatFiles(tree);
   } catch (error) {
     throw toUserError(error, { workspaceRoot: tree.root });

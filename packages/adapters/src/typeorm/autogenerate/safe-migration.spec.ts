@@ -1,0 +1,186 @@
+import type { SchemaDifference } from '../schema-diff';
+import { notNullCheckName, safeMigration } from './safe-migration';
+
+/** A TypeORM-shaped difference: `pairs` of [up, down]; `down` is returned in the order to run it (reversed). */
+function difference(pairs: readonly (readonly [string, string])[]): SchemaDifference {
+  return {
+    up: pairs.map(([up]) => ({ sql: up })),
+    down: pairs.map(([, down]) => ({ sql: down })).reverse(),
+  };
+}
+
+const sqlOf = (statements: readonly { sql: string }[]) => statements.map((statement) => statement.sql);
+
+describe('safeMigration', () => {
+  it('builds an index on an existing table CONCURRENTLY, alone, outside a transaction', async () => {
+    const safe = await safeMigration(
+      difference([['CREATE INDEX "IDX_a" ON "users" ("name") ', 'DROP INDEX "public"."IDX_a"']]),
+    );
+    expect(safe.parts).toEqual([
+      {
+        transactional: false,
+        up: [{ sql: 'CREATE INDEX CONCURRENTLY "IDX_a" ON "users" ("name") ' }],
+        down: [{ sql: 'DROP INDEX CONCURRENTLY "public"."IDX_a"' }],
+      },
+    ]);
+    expect(safe.risks).toEqual([]);
+  });
+
+  it('splits the rest of the change from the concurrent part, which runs second', async () => {
+    const safe = await safeMigration(
+      difference([
+        ['ALTER TABLE "users" ADD "email" character varying', 'ALTER TABLE "users" DROP COLUMN "email"'],
+        ['CREATE UNIQUE INDEX "IDX_email" ON "users" ("email") ', 'DROP INDEX "public"."IDX_email"'],
+      ]),
+    );
+    expect(safe.parts.map((part) => part.transactional)).toEqual([true, false]);
+    expect(sqlOf(safe.parts[0].up)).toEqual(['ALTER TABLE "users" ADD "email" character varying']);
+    expect(sqlOf(safe.parts[0].down)).toEqual(['ALTER TABLE "users" DROP COLUMN "email"']);
+    expect(sqlOf(safe.parts[1].up)).toEqual(['CREATE UNIQUE INDEX CONCURRENTLY "IDX_email" ON "users" ("email") ']);
+    expect(sqlOf(safe.parts[1].down)).toEqual(['DROP INDEX CONCURRENTLY "public"."IDX_email"']);
+    expect(safe.risks).toEqual([]);
+  });
+
+  it('leaves indexes, foreign keys and NOT NULL on tables created by the same change as they are', async () => {
+    const pairs: [string, string][] = [
+      ['CREATE TABLE "posts" ("id" BIGSERIAL NOT NULL, "author_id" integer, CONSTRAINT "PK_p" PRIMARY KEY ("id"))', 'DROP TABLE "posts"'],
+      ['CREATE INDEX "IDX_author" ON "posts" ("author_id") ', 'DROP INDEX "public"."IDX_author"'],
+      ['ALTER TABLE "posts" ALTER COLUMN "author_id" SET NOT NULL', 'ALTER TABLE "posts" ALTER COLUMN "author_id" DROP NOT NULL'],
+      ['ALTER TABLE "posts" ADD CONSTRAINT "FK_a" FOREIGN KEY ("author_id") REFERENCES "users"("id")', 'ALTER TABLE "posts" DROP CONSTRAINT "FK_a"'],
+    ];
+    const safe = await safeMigration(difference(pairs));
+    expect(safe.parts).toEqual([{ transactional: true, ...difference(pairs) }]);
+    expect(safe.risks).toEqual([]);
+  });
+
+  it('adds a foreign key to an existing table NOT VALID, validates it in its own transaction afterwards, and down puts the NOT VALID one back', async () => {
+    const safe = await safeMigration(
+      difference([
+        [
+          'ALTER TABLE "posts" ADD CONSTRAINT "FK_a" FOREIGN KEY ("author_id") REFERENCES "users"("id") ON DELETE CASCADE ON UPDATE NO ACTION',
+          'ALTER TABLE "posts" DROP CONSTRAINT "FK_a"',
+        ],
+      ]),
+    );
+    expect(safe.parts).toEqual([
+      {
+        transactional: true,
+        up: [
+          {
+            sql: 'ALTER TABLE "posts" ADD CONSTRAINT "FK_a" FOREIGN KEY ("author_id") REFERENCES "users"("id") ON DELETE CASCADE ON UPDATE NO ACTION NOT VALID',
+          },
+        ],
+        down: [{ sql: 'ALTER TABLE "posts" DROP CONSTRAINT "FK_a"' }],
+      },
+      {
+        transactional: false,
+        up: [{ sql: 'ALTER TABLE "posts" VALIDATE CONSTRAINT "FK_a"' }],
+        down: [
+          { sql: 'ALTER TABLE "posts" DROP CONSTRAINT "FK_a"' },
+          {
+            sql: 'ALTER TABLE "posts" ADD CONSTRAINT "FK_a" FOREIGN KEY ("author_id") REFERENCES "users"("id") ON DELETE CASCADE ON UPDATE NO ACTION NOT VALID',
+          },
+        ],
+      },
+    ]);
+    expect(safe.risks).toEqual([]);
+  });
+
+  it('sets NOT NULL on an existing table through a validated check, dropped afterwards; down drops NOT NULL', async () => {
+    const safe = await safeMigration(
+      difference([
+        ['ALTER TABLE "users" ALTER COLUMN "email" SET NOT NULL', 'ALTER TABLE "users" ALTER COLUMN "email" DROP NOT NULL'],
+      ]),
+    );
+    const check = `"${notNullCheckName('users', 'email')}"`;
+    expect(safe.parts).toEqual([
+      {
+        transactional: false,
+        up: [
+          { sql: `ALTER TABLE "users" ADD CONSTRAINT ${check} CHECK ("email" IS NOT NULL) NOT VALID` },
+          { sql: `ALTER TABLE "users" VALIDATE CONSTRAINT ${check}` },
+          { sql: 'ALTER TABLE "users" ALTER COLUMN "email" SET NOT NULL' },
+          { sql: `ALTER TABLE "users" DROP CONSTRAINT ${check}` },
+        ],
+        down: [{ sql: 'ALTER TABLE "users" ALTER COLUMN "email" DROP NOT NULL' }],
+      },
+    ]);
+    expect(safe.risks).toEqual([]);
+  });
+
+  it('builds a unique constraint of an existing table from an index built CONCURRENTLY', async () => {
+    const safe = await safeMigration(
+      difference([
+        ['ALTER TABLE "users" ADD CONSTRAINT "UQ_e" UNIQUE ("email", "tenant")', 'ALTER TABLE "users" DROP CONSTRAINT "UQ_e"'],
+      ]),
+    );
+    expect(safe.parts).toEqual([
+      {
+        transactional: false,
+        up: [
+          { sql: 'CREATE UNIQUE INDEX CONCURRENTLY "UQ_e" ON "users" ("email", "tenant")' },
+          { sql: 'ALTER TABLE "users" ADD CONSTRAINT "UQ_e" UNIQUE USING INDEX "UQ_e"' },
+        ],
+        down: [{ sql: 'ALTER TABLE "users" DROP CONSTRAINT "UQ_e"' }],
+      },
+    ]);
+  });
+
+  it('keeps a unique constraint with the rest when a foreign key of the same change references its table', async () => {
+    const safe = await safeMigration(
+      difference([
+        ['ALTER TABLE "users" ADD CONSTRAINT "UQ_e" UNIQUE ("email")', 'ALTER TABLE "users" DROP CONSTRAINT "UQ_e"'],
+        [
+          'ALTER TABLE "posts" ADD CONSTRAINT "FK_e" FOREIGN KEY ("author_email") REFERENCES "users"("email")',
+          'ALTER TABLE "posts" DROP CONSTRAINT "FK_e"',
+        ],
+      ]),
+    );
+    expect(sqlOf(safe.parts[0].up)[0]).toBe('ALTER TABLE "users" ADD CONSTRAINT "UQ_e" UNIQUE ("email")');
+    expect(safe.risks.map((risk) => risk.finding.rule.id)).toEqual(['PG010']);
+  });
+
+  it('drops an index of a table that stays CONCURRENTLY, and recreates it CONCURRENTLY on the way down', async () => {
+    const safe = await safeMigration(
+      difference([['DROP INDEX "public"."IDX_a"', 'CREATE INDEX "IDX_a" ON "users" ("name") ']]),
+    );
+    expect(safe.parts).toEqual([
+      {
+        transactional: false,
+        up: [{ sql: 'DROP INDEX CONCURRENTLY "public"."IDX_a"' }],
+        down: [{ sql: 'CREATE INDEX CONCURRENTLY "IDX_a" ON "users" ("name") ' }],
+      },
+    ]);
+  });
+
+  it('keeps the drop of an index whose column is dropped with the drop, and reports the drop as risky', async () => {
+    const pairs: [string, string][] = [
+      ['DROP INDEX "public"."IDX_a"', 'CREATE INDEX "IDX_a" ON "users" ("name") '],
+      ['ALTER TABLE "users" DROP COLUMN "name"', 'ALTER TABLE "users" ADD "name" character varying'],
+    ];
+    const safe = await safeMigration(difference(pairs));
+    expect(safe.parts).toEqual([{ transactional: true, ...difference(pairs) }]);
+    expect(safe.risks.map((risk) => [risk.part, risk.finding.rule.id])).toEqual([
+      [0, 'PG013'],
+      [0, 'PG005'],
+    ]);
+  });
+
+  it('reports a type change as risky by nature, with its rule, and leaves it as written', async () => {
+    const pairs: [string, string][] = [
+      ['ALTER TABLE "users" ALTER COLUMN "age" TYPE bigint', 'ALTER TABLE "users" ALTER COLUMN "age" TYPE integer'],
+    ];
+    const safe = await safeMigration(difference(pairs));
+    expect(safe.parts).toEqual([{ transactional: true, ...difference(pairs) }]);
+    expect(safe.risks).toEqual([
+      { part: 0, finding: expect.objectContaining({ rule: expect.objectContaining({ id: 'PG003' }) }) },
+    ]);
+  });
+
+  it('moves nothing when up and down are not paired one to one', async () => {
+    const up = [{ sql: 'CREATE INDEX "IDX_a" ON "users" ("name") ' }];
+    const safe = await safeMigration({ up, down: [] });
+    expect(safe.parts).toEqual([{ transactional: true, up, down: [] }]);
+    expect(safe.risks.map((risk) => risk.finding.rule.id)).toEqual(['PG001']);
+  });
+});
