@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { migrationFileName, newRevisionId, renderMigrationFile } from '../../core/src/migration-file';
 import type { LintSeverity } from '../../adapters/src/lint/rules';
-import { safeMigration } from '../../adapters/src/typeorm/autogenerate/safe-migration';
+import { safeMigration } from '../../adapters/src/lint/safe-migration';
 import type { SchemaDifference } from '../../adapters/src/typeorm/schema-diff';
 
 /**

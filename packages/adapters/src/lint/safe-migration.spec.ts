@@ -1,5 +1,4 @@
-import type { SchemaDifference } from '../schema-diff';
-import { notNullCheckName, safeMigration } from './safe-migration';
+import { notNullCheckName, safeMigration, type SchemaDifference } from './safe-migration';
 
 /** A TypeORM-shaped difference: `pairs` of [up, down]; `down` is returned in the order to run it (reversed). */
 function difference(pairs: readonly (readonly [string, string])[]): SchemaDifference {

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import type { DataSource, QueryRunner } from 'typeorm';
-import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../../../../testing/src/databases';
-import { snapshotCatalog, type CatalogSnapshot } from '../../../../testing/src/catalog';
-import { linkNodeModules } from '../../../../testing/src/typeorm-legacy-project';
-import { loadDataSource } from '../data-source';
-import { connectDataSourceTo, diffSchema, type SqlStatement } from '../schema-diff';
+import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../../../testing/src/databases';
+import { snapshotCatalog, type CatalogSnapshot } from '../../../testing/src/catalog';
+import { linkNodeModules } from '../../../testing/src/typeorm-legacy-project';
+import { loadDataSource } from '../typeorm/data-source';
+import { connectDataSourceTo, diffSchema, type SqlStatement } from '../typeorm/schema-diff';
 import { safeMigration, type MigrationPart } from './safe-migration';
 
 /**
@@ -19,7 +19,7 @@ import { safeMigration, type MigrationPart } from './safe-migration';
  *    what is risky by nature, each with its rule; the parts apply (the second outside a transaction), leave nothing
  *    for autogenerate to find, downgrade to the stripped schema and upgrade to the same schema again.
  */
-const CORPUS = join(__dirname, '../../../../testing/corpus');
+const CORPUS = join(__dirname, '../../../testing/corpus');
 const SETS = readdirSync(CORPUS, { withFileTypes: true })
   .filter((entry) => entry.isDirectory())
   .map((entry) => entry.name)

@@ -1,7 +1,6 @@
 import { parseSync } from 'libpg-query';
 import type { AlterTableCmd, Constraint, Node } from 'libpg-query';
-import { loadSqlParser, lintStatements, type LintFinding } from '../../lint/sql-lint';
-import type { SchemaDifference, SqlStatement } from '../schema-diff';
+import { loadSqlParser, lintStatements, type LintFinding } from './sql-lint';
 
 /**
  * Safe SQL by default: TypeORM's statements rewritten, where a safe form exists, into what `migrate-check`'s lint
@@ -21,6 +20,18 @@ import type { SchemaDifference, SqlStatement } from '../schema-diff';
  * Everything else (a drop, a type change) is risky by nature: it is left as TypeORM wrote it and reported with the
  * rule it breaks, so the summary can say why the gate will ask for an allow comment.
  */
+
+/** One statement with its bind parameters (the shape of the TypeORM adapter's `SqlStatement`). */
+export interface SqlStatement {
+  readonly sql: string;
+  readonly parameters?: readonly unknown[];
+}
+
+/** TypeORM's statements for a change: `down` undoes `up` and is in the order to run it. */
+export interface SchemaDifference {
+  readonly up: readonly SqlStatement[];
+  readonly down: readonly SqlStatement[];
+}
 
 export interface MigrationPart {
   readonly transactional: boolean;
