@@ -176,7 +176,46 @@ describe('safeMigration', () => {
     ]);
   });
 
-  it('moves nothing when up and down are not paired one to one', async () => {
+  it('finds the down of a moved statement by what it undoes, whatever else the change holds', async () => {
+    const safe = await safeMigration({
+      up: [{ sql: 'DROP TABLE "legacy"' }, { sql: 'CREATE INDEX "IDX_a" ON "users" ("name") ' }],
+      down: [
+        { sql: 'DROP INDEX "public"."IDX_a"' },
+        { sql: 'CREATE TABLE "legacy" ("id" integer NOT NULL, CONSTRAINT "PK_l" PRIMARY KEY ("id"))' },
+        { sql: 'CREATE INDEX "IDX_legacy" ON "legacy" ("id") ' },
+      ],
+    });
+    expect(safe.parts).toEqual([
+      {
+        transactional: true,
+        up: [{ sql: 'DROP TABLE "legacy"' }],
+        down: [
+          { sql: 'CREATE TABLE "legacy" ("id" integer NOT NULL, CONSTRAINT "PK_l" PRIMARY KEY ("id"))' },
+          { sql: 'CREATE INDEX "IDX_legacy" ON "legacy" ("id") ' },
+        ],
+      },
+      {
+        transactional: false,
+        up: [{ sql: 'CREATE INDEX CONCURRENTLY "IDX_a" ON "users" ("name") ' }],
+        down: [{ sql: 'DROP INDEX CONCURRENTLY "public"."IDX_a"' }],
+      },
+    ]);
+    expect(safe.risks.map((risk) => risk.finding.rule.id)).toEqual(['PG005']);
+  });
+
+  it('keeps a change that cannot run in a transaction (enum values added) out of one', async () => {
+    const safe = await safeMigration({
+      up: [{ sql: "ALTER TYPE \"public\".\"role\" ADD VALUE 'guest'" }, { sql: 'CREATE INDEX "IDX_a" ON "users" ("name") ' }],
+      down: [{ sql: 'DROP INDEX "public"."IDX_a"' }],
+      transactional: false,
+    });
+    expect(safe.parts.map((part) => [part.transactional, sqlOf(part.up)])).toEqual([
+      [false, ["ALTER TYPE \"public\".\"role\" ADD VALUE 'guest'"]],
+      [false, ['CREATE INDEX CONCURRENTLY "IDX_a" ON "users" ("name") ']],
+    ]);
+  });
+
+  it('moves nothing whose down cannot be found', async () => {
     const up = [{ sql: 'CREATE INDEX "IDX_a" ON "users" ("name") ' }];
     const safe = await safeMigration({ up, down: [] });
     expect(safe.parts).toEqual([{ transactional: true, up, down: [] }]);

@@ -16,7 +16,9 @@ import { loadSqlParser, lintStatements, type LintFinding } from './sql-lint';
  *   (which uses the validated check instead of scanning), then the check is dropped (PG008).
  *
  * The statements that must run outside a transaction go to a second migration (`transactional = false`) that runs
- * after the first; when nothing else is left, that one is the only migration. `down` of each part undoes its `up`.
+ * after the first; when nothing else is left, that one is the only migration. `down` of each part undoes its `up`:
+ * the `down` statement of each moved statement is found by what it undoes (the index it drops...) and moves along;
+ * a statement whose `down` cannot be found stays where TypeORM put it.
  * Everything else (a drop, a type change) is risky by nature: it is left as TypeORM wrote it and reported with the
  * rule it breaks, so the summary can say why the gate will ask for an allow comment.
  */
@@ -31,6 +33,8 @@ export interface SqlStatement {
 export interface SchemaDifference {
   readonly up: readonly SqlStatement[];
   readonly down: readonly SqlStatement[];
+  /** `false` when the change cannot run in a transaction at all (enum values added and used). */
+  readonly transactional?: false;
 }
 
 export interface MigrationPart {
@@ -47,17 +51,19 @@ export interface SafeMigration {
   readonly risks: readonly { readonly part: number; readonly finding: LintFinding }[];
 }
 
-interface Pair {
-  readonly up: SqlStatement;
-  readonly down: SqlStatement | undefined;
+/** Where each statement goes: `first` runs with the rest of the change, `later` in the migration after it. */
+interface Placement {
+  readonly first: SqlStatement[];
+  readonly later: SqlStatement[];
+  /** The `down` of each group moved to `later`, in the order of their `up` (reversed when written). */
+  readonly laterDown: SqlStatement[][];
 }
 
-/** Where each rewritten pair goes: `first` runs in the transactional migration, `later` in the one after it. */
-interface Placement {
-  readonly first: Pair[];
-  readonly later: Pair[];
-  /** `down` statements of `later`, by pair, in the order the pairs' `up` ran (reversed when written). */
-  readonly laterDown: SqlStatement[][];
+/** A `down` statement of the change, parsed once; `claimed` when it moved to `later` with the `up` it undoes. */
+interface DownStatement {
+  readonly statement: SqlStatement;
+  readonly node: Node | undefined;
+  claimed: boolean;
 }
 
 const TABLE_PREFIX = /^ALTER TABLE (ONLY )?((?:"[^"]+"\.)?"[^"]+") /;
@@ -77,28 +83,58 @@ export async function safeMigration(difference: SchemaDifference): Promise<SafeM
 }
 
 async function splitDifference(difference: SchemaDifference): Promise<MigrationPart[]> {
-  const whole: MigrationPart = { transactional: true, up: difference.up, down: difference.down };
-  // TypeORM pairs its statements (down[n-1-i] undoes up[i]); without that pairing nothing can be moved safely.
-  if (difference.up.length !== difference.down.length || difference.up.length === 0) return [whole];
-  const count = difference.up.length;
-  const pairs: Pair[] = difference.up.map((up, index) => ({ up, down: difference.down[count - 1 - index] }));
-  const parsed = pairs.map((pair) => parseOne(pair.up.sql));
+  const transactional = difference.transactional !== false;
+  const whole: MigrationPart = { transactional, up: difference.up, down: difference.down };
+  if (difference.up.length === 0) return [whole];
+  const parsed = difference.up.map((statement) => parseOne(statement.sql));
+  const downs: DownStatement[] = difference.down.map((statement) => ({
+    statement,
+    node: parseOne(statement.sql),
+    claimed: false,
+  }));
   const facts = changeFacts(parsed);
   const placement: Placement = { first: [], later: [], laterDown: [] };
-  pairs.forEach((pair, index) => place(pair, parsed[index], facts, placement));
+  difference.up.forEach((statement, index) => place(statement, parsed[index], facts, downs, placement));
   if (placement.later.length === 0) return [whole];
   const later: MigrationPart = {
     transactional: false,
-    up: placement.later.map((pair) => pair.up),
+    up: placement.later,
     down: [...placement.laterDown].reverse().flat(),
   };
   if (placement.first.length === 0) return [later];
   const first: MigrationPart = {
-    transactional: true,
-    up: placement.first.map((pair) => pair.up),
-    down: placement.first.flatMap((pair) => (pair.down ? [pair.down] : [])).reverse(),
+    transactional,
+    up: placement.first,
+    down: downs.filter((down) => !down.claimed).map((down) => down.statement),
   };
   return [first, later];
+}
+
+/**
+ * The `down` statement that undoes a moved `up` statement, found by what it is (the index or constraint it drops,
+ * the column it makes nullable again) rather than by position, and claimed so that it moves along.
+ */
+function claimInverse(downs: DownStatement[], undoes: (node: Node) => boolean): SqlStatement | undefined {
+  const found = downs.find((down) => !down.claimed && down.node && undoes(down.node));
+  if (!found) return undefined;
+  found.claimed = true;
+  return found.statement;
+}
+
+function dropsIndex(node: Node, name: string): boolean {
+  return (
+    'DropStmt' in node &&
+    node.DropStmt.removeType === 'OBJECT_INDEX' &&
+    (node.DropStmt.objects ?? []).some((object) => 'List' in object && lastName(object.List.items) === name)
+  );
+}
+
+function altersWith(node: Node, table: string, subtype: string, name: string): boolean {
+  return (
+    'AlterTableStmt' in node &&
+    node.AlterTableStmt.relation?.relname === table &&
+    commandsOf(node).some((command) => command.subtype === subtype && command.name === name)
+  );
 }
 
 function parseOne(sql: string): Node | undefined {
@@ -147,43 +183,63 @@ function changeFacts(parsed: readonly (Node | undefined)[]): ChangeFacts {
   return { createdTables, droppedTables, droppedColumns, referencedTables };
 }
 
-function place(pair: Pair, node: Node | undefined, facts: ChangeFacts, placement: Placement): void {
-  const later = (up: SqlStatement[], down: SqlStatement[], first?: SqlStatement): void => {
-    if (first) placement.first.push({ up: first, down: pair.down });
-    for (const statement of up) placement.later.push({ up: statement, down: undefined });
+function place(
+  statement: SqlStatement,
+  node: Node | undefined,
+  facts: ChangeFacts,
+  downs: DownStatement[],
+  placement: Placement,
+): void {
+  const later = (up: SqlStatement[], down: SqlStatement[]): void => {
+    placement.later.push(...up);
     placement.laterDown.push(down);
   };
   const existing = (table: string | undefined) =>
     !!table && !facts.createdTables.has(table) && !facts.droppedTables.has(table);
-  const sql = pair.up.sql;
-  const plain = !pair.up.parameters || pair.up.parameters.length === 0;
-  if (!node || !plain) {
-    placement.first.push(pair);
+  const sql = statement.sql;
+  if (!node || (statement.parameters && statement.parameters.length > 0)) {
+    placement.first.push(statement);
     return;
   }
 
   if ('IndexStmt' in node && !node.IndexStmt.concurrent && existing(node.IndexStmt.relation?.relname)) {
+    const name = node.IndexStmt.idxname;
     const up = sql.replace(/^CREATE (UNIQUE )?INDEX /, 'CREATE $1INDEX CONCURRENTLY ');
-    const down = pair.down && concurrentDropIndex(pair.down.sql);
-    if (up !== sql && isConcurrent(up) && down) return later([{ sql: up }], [{ sql: down }]);
+    const inverse = name ? downs.find((down) => !down.claimed && down.node && dropsIndex(down.node, name)) : undefined;
+    const down = inverse && concurrentDropIndex(inverse.statement.sql);
+    if (inverse && down && isConcurrent(up)) {
+      inverse.claimed = true;
+      return later([{ sql: up }], [{ sql: down }]);
+    }
   }
 
-  if ('DropStmt' in node && node.DropStmt.removeType === 'OBJECT_INDEX' && !node.DropStmt.concurrent && pair.down) {
-    const index = parseOne(pair.down.sql);
-    const created = index && 'IndexStmt' in index ? index.IndexStmt : undefined;
+  if ('DropStmt' in node && node.DropStmt.removeType === 'OBJECT_INDEX' && !node.DropStmt.concurrent) {
+    const names = (node.DropStmt.objects ?? []).flatMap((object) => {
+      const name = 'List' in object ? lastName(object.List.items) : undefined;
+      return name ? [name] : [];
+    });
+    const up = concurrentDropIndex(sql);
+    const inverse =
+      names.length === 1 && up
+        ? downs.find(
+            (down) => !down.claimed && down.node && 'IndexStmt' in down.node && down.node.IndexStmt.idxname === names[0],
+          )
+        : undefined;
+    const created = inverse?.node && 'IndexStmt' in inverse.node ? inverse.node.IndexStmt : undefined;
     const table = created?.relation?.relname;
     const columns = (created?.indexParams ?? []).flatMap((param) =>
       'IndexElem' in param && param.IndexElem.name ? [param.IndexElem.name] : [],
     );
-    const up = concurrentDropIndex(sql);
-    const down = pair.down.sql.replace(/^CREATE (UNIQUE )?INDEX /, 'CREATE $1INDEX CONCURRENTLY ');
+    const down = inverse?.statement.sql.replace(/^CREATE (UNIQUE )?INDEX /, 'CREATE $1INDEX CONCURRENTLY ');
     if (
-      created &&
+      inverse &&
+      up &&
+      down &&
       existing(table) &&
       columns.every((column) => !facts.droppedColumns.has(`${table}.${column}`)) &&
-      up &&
       isConcurrent(down)
     ) {
+      inverse.claimed = true;
       return later([{ sql: up }], [{ sql: down }]);
     }
   }
@@ -191,54 +247,54 @@ function place(pair: Pair, node: Node | undefined, facts: ChangeFacts, placement
   const commands = commandsOf(node);
   const tableText = TABLE_PREFIX.exec(sql)?.[2];
   const table = 'AlterTableStmt' in node ? node.AlterTableStmt.relation?.relname : undefined;
-  if (commands.length === 1 && tableText && existing(table)) {
+  if (commands.length === 1 && tableText && table && existing(table)) {
     const [command] = commands;
     const constraint = constraintOf(command);
-    if (constraint?.contype === 'CONSTR_FOREIGN' && !constraint.skip_validation && constraint.conname) {
+    const name = constraint?.conname;
+    if (constraint?.contype === 'CONSTR_FOREIGN' && !constraint.skip_validation && name) {
       const notValid = `${sql} NOT VALID`;
       const check = parseOne(notValid);
-      const checked = check ? constraintOf(commandsOf(check)[0]) : undefined;
-      if (checked?.skip_validation && pair.down) {
-        // No statement un-validates a constraint: down puts back the NOT VALID one that the first part added.
+      if (constraintOf(commandsOf(check)[0])?.skip_validation) {
+        // The constraint stays with the rest (its down, DROP CONSTRAINT, too). No statement un-validates a
+        // constraint: the later part's down puts back the NOT VALID one.
+        placement.first.push({ sql: notValid });
         return later(
-          [{ sql: `ALTER TABLE ${tableText} VALIDATE CONSTRAINT "${constraint.conname}"` }],
-          [pair.down, { sql: notValid }],
-          { sql: notValid },
+          [{ sql: `ALTER TABLE ${tableText} VALIDATE CONSTRAINT "${name}"` }],
+          [{ sql: `ALTER TABLE ${tableText} DROP CONSTRAINT "${name}"` }, { sql: notValid }],
         );
       }
     }
-    if (
-      constraint?.contype === 'CONSTR_UNIQUE' &&
-      !constraint.indexname &&
-      constraint.conname &&
-      !facts.referencedTables.has(table!)
-    ) {
+    if (constraint?.contype === 'CONSTR_UNIQUE' && !constraint.indexname && name && !facts.referencedTables.has(table)) {
       const columns = /UNIQUE \((.+)\)$/.exec(sql)?.[1];
-      if (columns && pair.down) {
-        const name = `"${constraint.conname}"`;
+      const inverse = columns && claimInverse(downs, (down) => altersWith(down, table, 'AT_DropConstraint', name));
+      if (inverse) {
         return later(
           [
-            { sql: `CREATE UNIQUE INDEX CONCURRENTLY ${name} ON ${tableText} (${columns})` },
-            { sql: `ALTER TABLE ${tableText} ADD CONSTRAINT ${name} UNIQUE USING INDEX ${name}` },
+            { sql: `CREATE UNIQUE INDEX CONCURRENTLY "${name}" ON ${tableText} (${columns})` },
+            { sql: `ALTER TABLE ${tableText} ADD CONSTRAINT "${name}" UNIQUE USING INDEX "${name}"` },
           ],
-          [pair.down],
+          [inverse],
         );
       }
     }
-    if (command.subtype === 'AT_SetNotNull' && command.name && pair.down) {
-      const check = `"${notNullCheckName(table!, command.name)}"`;
-      return later(
-        [
-          { sql: `ALTER TABLE ${tableText} ADD CONSTRAINT ${check} CHECK ("${command.name}" IS NOT NULL) NOT VALID` },
-          { sql: `ALTER TABLE ${tableText} VALIDATE CONSTRAINT ${check}` },
-          { sql },
-          { sql: `ALTER TABLE ${tableText} DROP CONSTRAINT ${check}` },
-        ],
-        [pair.down],
-      );
+    if (command.subtype === 'AT_SetNotNull' && command.name) {
+      const column = command.name;
+      const inverse = claimInverse(downs, (down) => altersWith(down, table, 'AT_DropNotNull', column));
+      if (inverse) {
+        const check = `"${notNullCheckName(table, column)}"`;
+        return later(
+          [
+            { sql: `ALTER TABLE ${tableText} ADD CONSTRAINT ${check} CHECK ("${column}" IS NOT NULL) NOT VALID` },
+            { sql: `ALTER TABLE ${tableText} VALIDATE CONSTRAINT ${check}` },
+            { sql },
+            { sql: `ALTER TABLE ${tableText} DROP CONSTRAINT ${check}` },
+          ],
+          [inverse],
+        );
+      }
     }
   }
-  placement.first.push(pair);
+  placement.first.push(statement);
 }
 
 /** PostgreSQL names are at most 63 bytes. */
