@@ -1,3 +1,4 @@
+import { oneQueryAtATime } from './one-query-at-a-time';
 import type { DataSource, DataSourceOptions, QueryRunner } from 'typeorm';
 import { suppressSpuriousChanges } from './autogenerate/spurious-changes';
 import { bindCurrentDatabase } from './autogenerate/typeorm-metadata';
@@ -64,7 +65,7 @@ export function optionsForDatabase(options: DataSourceOptions, url: string): Dat
  */
 export async function connectDataSourceTo(dataSource: DataSource, url: string): Promise<DataSource> {
   const DataSourceClass = dataSource.constructor as new (options: DataSourceOptions) => DataSource;
-  const copy = new DataSourceClass(optionsForDatabase(dataSource.options, url));
+  const copy = oneQueryAtATime(new DataSourceClass(optionsForDatabase(dataSource.options, url)));
   try {
     await copy.initialize();
   } catch (error) {
