@@ -246,7 +246,7 @@ async function runStairwayStep(
   let functions = loaded.get(key);
   if (!functions) {
     try {
-      functions = loadMigrationFunctions(migration);
+      functions = await loadMigrationFunctions(migration);
     } catch (error) {
       throw new Error(`${direction} of ${migration.revision} failed: ${toUserError(error, context).message}`);
     }

@@ -10,6 +10,7 @@ import {
 } from '../../adapters/src/typeorm/data-source';
 import { FolderLockTimeoutError, LockTimeoutError } from '../../adapters/src/typeorm/lock';
 import { MigrationStepError } from '../../adapters/src/typeorm/runner';
+import { loadFailureBehind } from '../../adapters/src/typescript/esm-loader';
 import { firstLineOf, ImportNotFoundError, ModuleLoadError } from '../../adapters/src/typescript/load-errors';
 import { TypeScriptSyntaxError } from '../../adapters/src/typescript/typescript-loader';
 import { TableCollisionError } from '../../adapters/src/typeorm/autogenerate/collisions';
@@ -37,6 +38,9 @@ const STATEMENT_SHOWN = 300;
  */
 export function toUserError(error: unknown, context: ErrorContext = {}): UserError {
   if (error instanceof UserError) return error;
+  // A user's ES module that TypeORM imported itself failed to resolve or compile: the loader's own error says which.
+  const loadFailure = loadFailureBehind(error);
+  if (loadFailure && loadFailure !== error) return toUserError(loadFailure, context);
   const shown = (file: string) => {
     if (!context.workspaceRoot) return file;
     const path = relative(context.workspaceRoot, file);

@@ -126,7 +126,7 @@ describe.each(DATABASE_KINDS)(`import-typeorm with TypeORM ${line} on %s`, (kind
       // The newest revision runs the original class: its down renames the column back, its up renames it again.
       const newest = revisions.find((file) => file.revision === head)!;
       expect(basename(newest.file)).toBe(`${head}_rename_post_body_to_content.ts`);
-      const { up, down } = loadMigrationFunctions(newest);
+      const { up, down } = await loadMigrationFunctions(newest);
       await client.end();
       const dataSource = await connectWithUserTypeorm(project.dataSourceFile, db.url);
       const queryRunner = dataSource.createQueryRunner();

@@ -73,7 +73,7 @@ describe('loadMigrationFunctions', () => {
   it('loads up and down that issue their statements on the query runner', async () => {
     writeFileSync(join(dir, 'aaaa_first.ts'), migrationText('aaaa', [], 'CREATE TABLE "t" ("id" int)'));
     const [migration] = readMigrationDirectory(dir);
-    const { up, down } = loadMigrationFunctions(migration);
+    const { up, down } = await loadMigrationFunctions(migration);
     const issued: string[] = [];
     const queryRunner = { query: async (sql: string) => void issued.push(sql) } as never;
     await up(queryRunner);
@@ -81,19 +81,19 @@ describe('loadMigrationFunctions', () => {
     expect(issued).toEqual(['CREATE TABLE "t" ("id" int)', 'SELECT 2']);
   });
 
-  it('names the file when up or down is missing', () => {
+  it('names the file when up or down is missing', async () => {
     writeFileSync(
       join(dir, 'aaaa_first.ts'),
       `export const revision = 'aaaa';\nexport const downRevision = null;\nexport async function up() {}\n`,
     );
     const [migration] = readMigrationDirectory(dir);
-    expect(() => loadMigrationFunctions(migration)).toThrow(/aaaa_first\.ts: exports no `down` function/);
+    await expect(loadMigrationFunctions(migration)).rejects.toThrow(/aaaa_first\.ts: exports no `down` function/);
   });
 
-  it('names the file and line of a syntax error', () => {
+  it('names the file and line of a syntax error', async () => {
     writeFileSync(join(dir, 'aaaa_first.ts'), migrationText('aaaa', []).replace('SELECT 1`);', 'SELECT 1`;'));
     const [migration] = readMigrationDirectory(dir);
-    expect(() => loadMigrationFunctions(migration)).toThrow(TypeScriptSyntaxError);
-    expect(() => loadMigrationFunctions(migration)).toThrow(/aaaa_first\.ts: .*\(line \d+\)/);
+    await expect(loadMigrationFunctions(migration)).rejects.toThrow(TypeScriptSyntaxError);
+    await expect(loadMigrationFunctions(migration)).rejects.toThrow(/aaaa_first\.ts: .*\(line \d+\)/);
   });
 });

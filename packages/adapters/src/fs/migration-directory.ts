@@ -2,7 +2,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { checksumOf, MigrationFileError, readMigrationMetadata, type MigrationMetadata } from '../../../core/src/migration-file';
 import { ImportNotFoundError, ModuleLoadError, firstLineOf } from '../typescript/load-errors';
-import { loadUserModule, TypeScriptSyntaxError, whenTranspiled } from '../typescript/typescript-loader';
+import { loadUserModuleAsync } from '../typescript/esm-loader';
+import { TypeScriptSyntaxError, whenTranspiled } from '../typescript/typescript-loader';
 import type { QueryRunner } from 'typeorm';
 
 /**
@@ -64,12 +65,13 @@ export function readMigrationDirectory(dir: string): MigrationFile[] {
 
 /**
  * Runs one migration file and returns its `up` and `down`. The text read for the checksum is the text that runs, so
- * a file edited during a run cannot execute something other than what was recorded.
+ * a file edited during a run cannot execute something other than what was recorded. A migration runs as its
+ * project's module system says (an ES module in a `"type": "module"` package), like the entities it may import.
  */
-export function loadMigrationFunctions(migration: MigrationFile): MigrationFunctions {
+export async function loadMigrationFunctions(migration: MigrationFile): Promise<MigrationFunctions> {
   let exports: Record<string, unknown>;
   try {
-    exports = loadUserModule(migration.file, migration.text);
+    exports = await loadUserModuleAsync(migration.file, migration.text);
   } catch (error) {
     if (error instanceof TypeScriptSyntaxError || error instanceof ImportNotFoundError) throw error;
     if (error instanceof ModuleLoadError && error.file !== migration.file) throw error;

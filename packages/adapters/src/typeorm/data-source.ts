@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import type { DataSource, DataSourceOptions, QueryRunner } from 'typeorm';
 import type { EmbeddedPostgres } from '../embedded/embedded-postgres';
 import { ImportNotFoundError, ModuleLoadError, firstLineOf } from '../typescript/load-errors';
-import { loadUserModule, TypeScriptSyntaxError, withTranspileCache } from '../typescript/typescript-loader';
+import { loadUserModuleAsync } from '../typescript/esm-loader';
+import { TypeScriptSyntaxError, withTranspileCache } from '../typescript/typescript-loader';
 import {
   applicationName,
   describeDatabase,
@@ -13,6 +14,7 @@ import {
   type SslSettings,
 } from './connection';
 import { acquireFolderLock, type FolderLock } from './lock';
+import { oneQueryAtATime } from './one-query-at-a-time';
 
 /**
  * The user's TypeORM DataSource, found as TypeORM's CLI finds it (default export, or the single exported
@@ -78,7 +80,7 @@ export function loadDataSource(file: string): Promise<DataSource> {
 async function loadDataSourceFrom(file: string): Promise<DataSource> {
   let exports: Record<string, unknown>;
   try {
-    exports = loadUserModule(file);
+    exports = await loadUserModuleAsync(file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' && (error as NodeJS.ErrnoException).path === file) {
       throw new DataSourceFileError(file, 'does not exist; pass the data source file of the project (--data-source).');
@@ -269,7 +271,7 @@ function workingCopy(dataSource: DataSource, settings: ConnectionSettings | unde
     if (settings.options !== undefined) extra['options'] = settings.options;
   }
   const DataSourceClass = dataSource.constructor as new (options: DataSourceOptions) => DataSource;
-  return new DataSourceClass(options as unknown as DataSourceOptions);
+  return oneQueryAtATime(new DataSourceClass(options as unknown as DataSourceOptions));
 }
 
 function tlsOptionsOf(ssl: SslSettings): Record<string, unknown> {

@@ -7,6 +7,7 @@ import { Script, constants as vmConstants } from 'node:vm';
 import type { Options } from '@swc/core';
 import { packageCacheFile, writeCacheFile } from '../fs/tool-cache';
 import { diskReader } from './file-system';
+import { ModuleFormatReader, type ModuleFormat } from './module-format';
 import { ImportNotFoundError, ModuleLoadError } from './load-errors';
 import { UserModuleResolver } from './module-resolution';
 import { TsconfigReader } from './tsconfig';
@@ -24,6 +25,7 @@ import { TsconfigReader } from './tsconfig';
 const TRANSPILED_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.mjs', '.js'] as const;
 
 type ModuleInternals = typeof Module & {
+  register(specifier: string, options: { data?: unknown; transferList?: unknown[] }): void;
   _extensions: Record<string, (module: Module, filename: string) => void>;
   _cache: Record<string, Module>;
   _nodeModulePaths(directory: string): string[];
@@ -36,7 +38,7 @@ type CompilableModule = Module & { _compile(code: string, filename: string): voi
  * Node's own `Module`. Inside Jest, `node:module` is a subclass of it whose static properties are copies: hooks set on
  * the copy (`_resolveFilename`) would never be called, so they go on the class it extends.
  */
-const nodeModule = ((): ModuleInternals => {
+export const nodeModule = ((): ModuleInternals => {
   let found = Module as ModuleInternals;
   for (let base = Object.getPrototypeOf(found); typeof base?._resolveFilename === 'function'; base = Object.getPrototypeOf(base)) {
     found = base as ModuleInternals;
@@ -64,7 +66,7 @@ function swc(): typeof import('@swc/core') {
   return (swcModule ??= require('@swc/core') as typeof import('@swc/core'));
 }
 
-function swcOptions(filename: string): Options {
+function swcOptions(filename: string, format: ModuleFormat): Options {
   const extension = extname(filename);
   const typescript = extension === '.ts' || extension === '.tsx' || extension === '.mts' || extension === '.cts';
   return {
@@ -80,21 +82,25 @@ function swcOptions(filename: string): Options {
       target: 'es2022',
       keepClassNames: true,
     },
-    module: { type: 'commonjs', ignoreDynamic: true },
+    // The annotation lists the exports for Node's cjs-module-lexer: an ES module importing a CommonJS file gets them by name.
+    module: format === 'module' ? { type: 'es6' } : { type: 'commonjs', ignoreDynamic: true, exportInteropAnnotation: true },
   };
 }
 
-/** Keys by extension, then by text: a text's hash is computed by V8 once, a concatenation's on every lookup. */
+/** Keys by extension and module format, then by text: a text's hash is computed by V8 once, a concatenation's on every lookup. */
 const keys = new Map<string, Map<string, string>>();
 
-/** sha256 of the file name's extension and the text, remembered per text: a file's key is asked for several times. */
-function cacheKey(source: string, filename: string): string {
-  const extension = extname(filename);
-  let byText = keys.get(extension);
-  if (byText === undefined) keys.set(extension, (byText = new Map()));
+/**
+ * sha256 of the file name's extension, the module format the code is transpiled to and the text, remembered per
+ * text: a file's key is asked for several times.
+ */
+function cacheKey(source: string, filename: string, format: ModuleFormat): string {
+  const kind = `${extname(filename)}\0${format}`;
+  let byText = keys.get(kind);
+  if (byText === undefined) keys.set(kind, (byText = new Map()));
   let key = byText.get(source);
   if (key === undefined) {
-    key = createHash('sha256').update(extension).update('\0').update(source).digest('hex');
+    key = createHash('sha256').update(kind).update('\0').update(source).digest('hex');
     byText.set(source, key);
   }
   return key;
@@ -104,7 +110,7 @@ function cacheKey(source: string, filename: string): string {
 const ahead = new Map<string, Promise<void>>();
 
 /** Bump when `swcOptions` changes what it emits: older cache files are then never read. */
-const OUTPUT_FORMAT = 1;
+const OUTPUT_FORMAT = 2;
 
 /**
  * A transpile cache file: `transpiled-<swc version>-<format>/<sha256 of the path>.json` in the tool's cache folder,
@@ -161,7 +167,8 @@ export function transpileAhead(
   cacheFolder?: string,
 ): Promise<void> {
   const run = new TranspileCacheRun(cacheFolder);
-  const sourceKeys = sources.map(({ file, text }) => cacheKey(text, file));
+  const formats = sources.map(({ file }) => moduleFormatOf(file));
+  const sourceKeys = sources.map(({ file, text }, index) => cacheKey(text, file, formats[index]));
   if (cacheFolder !== undefined) codeCache = CodeCacheRun.open(cacheFolder, sourceKeys);
   const started: Array<Promise<void>> = [];
   for (const [index, { file, text }] of sources.entries()) {
@@ -179,7 +186,7 @@ export function transpileAhead(
     }
     let pending = ahead.get(key);
     if (!pending) {
-      pending = swc().transform(text, swcOptions(file)).then(
+      pending = swc().transform(text, swcOptions(file, formats[index])).then(
         (output) => {
           transpiled.set(key, output.code);
         },
@@ -283,7 +290,7 @@ export function saveCompiledCode(): void {
 
 /** Resolves once a transpilation `transpileAhead` started for this text has finished (at once when none did). */
 export async function whenTranspiled(source: string, filename: string): Promise<void> {
-  const key = cacheKey(source, filename);
+  const key = cacheKey(source, filename, moduleFormatOf(filename));
   const pending = ahead.get(key);
   if (!pending) return;
   await pending;
@@ -312,20 +319,20 @@ export async function withTranspileCache<T>(scope: string, work: () => Promise<T
   }
 }
 
-/** The CommonJS JavaScript for a source file's text. Throws `TypeScriptSyntaxError` naming the file. */
-export function transpile(source: string, filename: string): string {
-  const key = cacheKey(source, filename);
-  const code = transpileByKey(key, source, filename);
+/** The JavaScript for a source file's text, as CommonJS or an ES module. Throws `TypeScriptSyntaxError` naming the file. */
+export function transpile(source: string, filename: string, format: ModuleFormat = 'commonjs'): string {
+  const key = cacheKey(source, filename, format);
+  const code = transpileByKey(key, source, filename, format);
   if (recording) recording.used[key] = code;
   return code;
 }
 
-function transpileByKey(key: string, source: string, filename: string): string {
+function transpileByKey(key: string, source: string, filename: string, format: ModuleFormat): string {
   const cached = transpiled.get(key);
   if (cached !== undefined) return cached;
   let code: string;
   try {
-    code = swc().transformSync(source, swcOptions(filename)).code;
+    code = swc().transformSync(source, swcOptions(filename, format)).code;
   } catch (error) {
     throw new TypeScriptSyntaxError(filename, firstLineOf(String((error as Error).message ?? error)));
   }
@@ -348,14 +355,21 @@ function firstLineOf(swcMessage: string): string {
  * A long-lived process that edits them (a test) starts afresh with `forgetResolutionSettings`.
  */
 let resolver: UserModuleResolver | undefined;
+let formats: ModuleFormatReader | undefined;
 
-function userModuleResolver(): UserModuleResolver {
+export function userModuleResolver(): UserModuleResolver {
   return (resolver ??= new UserModuleResolver(diskReader, new TsconfigReader(diskReader)));
+}
+
+/** The module system the user's project runs `file` in (`module-format.ts`). */
+export function moduleFormatOf(file: string): ModuleFormat {
+  return (formats ??= new ModuleFormatReader(diskReader)).formatOf(file);
 }
 
 /** Drops what was read of tsconfig files and package manifests, so that edits made since are seen. */
 export function forgetResolutionSettings(): void {
   resolver = undefined;
+  formats = undefined;
 }
 
 /** `require` from a user's file: our answer where TypeScript's differs from Node's, else Node's (`nativeResolve`). */
@@ -453,7 +467,7 @@ export function loadUserModule(filename: string, source?: string): Record<string
   const module = new Module(filename) as CompilableModule;
   module.filename = filename;
   module.paths = nodeModule._nodeModulePaths(dirname(filename));
-  const script = codeCache?.script(cacheKey(text, filename), filename, code);
+  const script = codeCache?.script(cacheKey(text, filename, 'commonjs'), filename, code);
   try {
     if (script) {
       const wrapper = script.runInThisContext({ displayErrors: true }) as ModuleWrapper;

@@ -110,7 +110,7 @@ describe.each(DATABASE_KINDS)('autogenerate over the entity corpus on %s', (kind
         }),
       );
       const [migration] = readMigrationDirectory(dir);
-      const { up, down } = loadMigrationFunctions(migration);
+      const { up, down } = await loadMigrationFunctions(migration);
 
       await inTransaction(queryRunner, () => Promise.resolve(up(queryRunner)));
       expect(await diffSchema(connected)).toEqual({ up: [], down: [] });
