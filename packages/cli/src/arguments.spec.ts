@@ -11,6 +11,9 @@ describe('parseCommandLine', () => {
       '--sql',
       '--from=base',
       '--lock-timeout=5',
+      '--step-lock-timeout=2s',
+      '--step-statement-timeout=10min',
+      '--lock-retries=5',
       '--yes',
       '--json',
       '--verbose',
@@ -21,7 +24,8 @@ describe('parseCommandLine', () => {
       project: { projectRoot: 'apps/backend', dataSource: undefined, migrationsDir: undefined },
       json: true,
       verbose: true,
-      values: expect.objectContaining({ to: '3f2a+1', sql: true, from: 'base', 'lock-timeout': '5', yes: true }),
+      values: expect.objectContaining({ to: '3f2a+1', sql: true, from: 'base', 'lock-timeout': '5', yes: true,
+        'step-lock-timeout': '2s', 'step-statement-timeout': '10min', 'lock-retries': '5' }),
     });
   });
 
@@ -44,6 +48,9 @@ describe('parseCommandLine', () => {
     [['migrate', '--from=base'], /--from only goes with --sql/],
     [['migrate', '--lock-timeout=abc'], /--lock-timeout=abc is not a number of seconds/],
     [['migrate', '--lock-timeout=-5'], /--lock-timeout=-5 is not a number of seconds/],
+    [['migrate', '--lock-retries=two'], /--lock-retries=two is not a whole number \(0 or more\)/],
+    [['migrate', '--lock-retries=-1'], /--lock-retries=-1 is not a whole number/],
+    [['status', '--lock-retries=1'], /Unknown option '--lock-retries'/],
     [['status', '--purge'], /Unknown option '--purge'/],
     [['history', '--format=xml'], /--format=xml is not known; use one of text, graph, mermaid, json/],
     [['stamp'], /stamp needs --to/],

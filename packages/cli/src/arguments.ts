@@ -20,6 +20,7 @@ export const USAGE = `Usage: nx-typeorm-migrations <command> [options]
 
 Commands:
   migrate   move the database to --to (default head): --to=REV --sql [--from=REV] --lock-timeout=SECONDS --yes
+            --step-lock-timeout=5s --step-statement-timeout=0 --lock-retries=3
   status    current revision(s), at head or not, pending: --check-heads
   history   the revision graph: --range=START:END --verbose --format=text|graph|mermaid|json;
             --show=REV (one revision in full), --branches (the branch points)
@@ -46,6 +47,9 @@ const OPTIONS = {
     sql: { type: 'boolean' },
     from: { type: 'string' },
     'lock-timeout': { type: 'string' },
+    'step-lock-timeout': { type: 'string' },
+    'step-statement-timeout': { type: 'string' },
+    'lock-retries': { type: 'string' },
     yes: { type: 'boolean', short: 'y' },
   },
   status: { ...COMMON, 'check-heads': { type: 'boolean' }, 'lock-timeout': { type: 'string' } },
@@ -96,6 +100,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
     throw new UsageError(`--format=${String(values['format'])} is not known; use one of ${HISTORY_FORMATS.join(', ')}.`);
   }
   if (values['lock-timeout'] !== undefined) parseLockTimeout(String(values['lock-timeout']));
+  if (values['lock-retries'] !== undefined) parseLockRetries(String(values['lock-retries']));
   return {
     verb: verb as Verb,
     project: {
@@ -115,6 +120,14 @@ export function parseLockTimeout(text: string): number {
     throw new UsageError(`--lock-timeout=${text} is not a number of seconds (0 or more).`);
   }
   return seconds;
+}
+
+export function parseLockRetries(text: string): number {
+  const retries = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(retries)) {
+    throw new UsageError(`--lock-retries=${text} is not a whole number (0 or more).`);
+  }
+  return retries;
 }
 
 export function historyFormat(value: string | boolean | undefined): HistoryFormat | undefined {

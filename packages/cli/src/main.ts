@@ -6,7 +6,15 @@ import { migrate } from '../../commands/src/migrate';
 import { streamReporter, type StreamReporter } from '../../commands/src/reporter';
 import { stamp } from '../../commands/src/stamp';
 import { status } from '../../commands/src/status';
-import { historyFormat, parseCommandLine, parseLockTimeout, resolveProject, USAGE, UsageError } from './arguments';
+import {
+  historyFormat,
+  parseCommandLine,
+  parseLockRetries,
+  parseLockTimeout,
+  resolveProject,
+  USAGE,
+  UsageError,
+} from './arguments';
 
 /**
  * The `nx-typeorm-migrations` bin. Exit codes: 0 done, 1 a user error (one sentence on stderr; the stack only with
@@ -41,6 +49,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
             sql: values['sql'] === true,
             from: values['from'] as string | undefined,
             lockTimeoutSeconds,
+            stepLockTimeout: values['step-lock-timeout'] as string | undefined,
+            stepStatementTimeout: values['step-statement-timeout'] as string | undefined,
+            lockRetries: values['lock-retries'] === undefined ? undefined : parseLockRetries(String(values['lock-retries'])),
             yes: values['yes'] === true,
             confirm: io.interactive ? (question) => io.confirm(question) : undefined,
           },

@@ -134,6 +134,7 @@ function connectionMessage(error: DatabaseConnectionError): string {
 
 function stepMessage(error: MigrationStepError, shown: (file: string) => string): string {
   const verb = error.direction === 'up' ? 'Upgrade to' : 'Downgrade of';
+  if (error.lockWait) return lockWaitMessage(error, error.lockWait, verb, shown);
   const statement = error.statement
     ? ` in statement ${truncate(error.statement.replace(/\s+/g, ' ').trim())}`
     : '';
@@ -143,6 +144,29 @@ function stepMessage(error: MigrationStepError, shown: (file: string) => string)
   return (
     `${verb} ${error.revision} (${shown(error.file)}) failed: ${firstLine(error.detail)}${statement}; ` +
     `${aftermath}. Fix the migration and run migrate again.`
+  );
+}
+
+/** A step that timed out waiting for a lock on every try: who held the lock, and what to do. */
+function lockWaitMessage(
+  error: MigrationStepError,
+  wait: NonNullable<MigrationStepError['lockWait']>,
+  verb: string,
+  shown: (file: string) => string,
+): string {
+  const statement = error.statement ? ` in statement ${truncate(error.statement.replace(/\s+/g, ' ').trim())}` : '';
+  const holders = wait.blockers.map(
+    (blocker) =>
+      `process ${blocker.pid}${blocker.application ? ` (${blocker.application})` : ''}` +
+      `${blocker.state ? `, ${blocker.state}` : ''}` +
+      `${blocker.transactionStart ? ` since ${blocker.transactionStart.toISOString()}` : ''}` +
+      `${blocker.query ? `, running ${truncate(blocker.query.replace(/\s+/g, ' ').trim())}` : ''}`,
+  );
+  const heldBy = holders.length > 0 ? `the lock is held by ${holders.join('; and by ')}` : 'the session holding the lock could not be identified';
+  return (
+    `${verb} ${error.revision} (${shown(error.file)}) timed out waiting for a lock${statement} on each of ` +
+    `${wait.attempts} tr${wait.attempts === 1 ? 'y' : 'ies'}, and was rolled back; the migrations before it stay applied; ` +
+    `${heldBy}. End or wait for that session and run migrate again, or raise --step-lock-timeout or the migration's lockTimeout.`
   );
 }
 

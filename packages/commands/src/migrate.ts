@@ -5,7 +5,16 @@ import { loadMigrationFunctions, loadMigrationFunctionsAhead } from '../../adapt
 import { saveCompiledCode, transpileAhead } from '../../adapters/src/typescript/typescript-loader';
 import { loadDataSource, offlineDataSource } from '../../adapters/src/typeorm/data-source';
 import { acquireMigrationLock } from '../../adapters/src/typeorm/lock';
-import { recordQueries, runSteps, type StepOutcome } from '../../adapters/src/typeorm/runner';
+import { recordQueries, runSteps, type StepOutcome, type StepRetry } from '../../adapters/src/typeorm/runner';
+import {
+  DEFAULT_LOCK_RETRIES,
+  DEFAULT_STEP_TIMEOUTS,
+  retryDelayMs,
+  watchBlockers,
+  type StepTimeouts,
+} from '../../adapters/src/typeorm/timeouts';
+import { applicationName } from '../../adapters/src/typeorm/connection';
+import { isDuration } from '../../core/src/migration-file';
 import { recogniseTypeormMigrations } from '../../adapters/src/typeorm/typeorm-history';
 import { PostgresVersionStore, versionTables, type VersionTables } from '../../adapters/src/typeorm/version-store';
 import {
@@ -34,6 +43,14 @@ export interface MigrateOptions {
   /** With `sql`: the revision to start from (`base` for an empty database), so that no database is needed. */
   readonly from?: string;
   readonly lockTimeoutSeconds?: number;
+  /** `lock_timeout` of each transactional migration (a PostgreSQL duration: `5s`, `500ms`; `0` waits forever). */
+  readonly stepLockTimeout?: string;
+  /** `statement_timeout` of each transactional migration (default `0`: no limit). */
+  readonly stepStatementTimeout?: string;
+  /** Tries after the first for a migration that timed out waiting for a lock (default 3). */
+  readonly lockRetries?: number;
+  /** The pause before the first retry, doubling after each (default 1000 ms). */
+  readonly retryDelayMs?: number;
   /** Downgrade a database that is not on this machine without asking. */
   readonly yes?: boolean;
   /**
@@ -71,10 +88,11 @@ export async function migrate(
   const to = options.to ?? 'head';
   parseTarget(to);
   const timeoutMs = lockTimeoutMs(options.lockTimeoutSeconds);
+  const timeouts = stepTimeouts(options);
   const migrations = readProjectMigrations(context);
   // "head" with several heads: name them, their files and authors, and how to join them, before touching a database.
   if (to === 'head') refuseMultipleHeads(context, migrations);
-  if (options.sql && options.from !== undefined) return migrateOffline(context, migrations, to, options.from, reporter);
+  if (options.sql && options.from !== undefined) return migrateOffline(context, migrations, to, options.from, reporter, timeouts);
   // From the transpile cache, or on another core while this one loads the data source and connects: which files
   // run is known only then.
   if (!options.sql) void transpileAhead(migrations.files, context.migrationsDir);
@@ -84,13 +102,17 @@ export async function migrate(
     if (options.sql) {
       const heads = await database.store.readHeads();
       const steps = planSteps(migrations.graph, heads, to);
-      const sql = await renderSql(database.open.queryRunner, steps, migrations, database.tables, true);
+      const sql = await renderSql(database.open.queryRunner, steps, migrations, database.tables, true, timeouts);
       reporter.info(sql);
       return { success: true, database: database.target.description, target: to, headsBefore: heads, headsAfter: headsAfterOf(steps, heads), steps: [], sql };
     }
     const lock = await acquireMigrationLock(database.open.queryRunner, database.tables.lock, timeoutMs);
     try {
-      return await migrateLocked(context, migrations, database, to, options, reporter);
+      return await migrateLocked(context, migrations, database, to, options, reporter, {
+        timeouts,
+        // PGlite has one session: nobody else can hold a lock there, nor be asked about from a second session.
+        watch: lock.kind !== 'row',
+      });
     } finally {
       // A lost connection already released it; its error must not hide the run's own.
       await lock.release().catch(() => undefined);
@@ -98,6 +120,27 @@ export async function migrate(
   } finally {
     await database.close();
   }
+}
+
+/** The run's step timeouts and retries, checked before anything connects. */
+function stepTimeouts(options: MigrateOptions): StepTimeouts {
+  const timeouts = {
+    lockTimeout: options.stepLockTimeout ?? DEFAULT_STEP_TIMEOUTS.lockTimeout,
+    statementTimeout: options.stepStatementTimeout ?? DEFAULT_STEP_TIMEOUTS.statementTimeout,
+  };
+  for (const [option, value] of [
+    ['--step-lock-timeout', timeouts.lockTimeout],
+    ['--step-statement-timeout', timeouts.statementTimeout],
+  ] as const) {
+    if (!isDuration(value)) {
+      throw new UserError(`${option} must be a duration such as 5s, 500ms or 2min (0 for no limit), not ${value}.`);
+    }
+  }
+  const retries = options.lockRetries ?? DEFAULT_LOCK_RETRIES;
+  if (!Number.isInteger(retries) || retries < 0) {
+    throw new UserError(`--lock-retries must be a whole number of 0 or more, not ${String(options.lockRetries)}.`);
+  }
+  return timeouts;
 }
 
 function lockTimeoutMs(seconds: number | undefined): number {
@@ -115,6 +158,7 @@ async function migrateLocked(
   to: string,
   options: MigrateOptions,
   reporter: Reporter,
+  run: { readonly timeouts: StepTimeouts; readonly watch: boolean },
 ): Promise<MigrateResult> {
   const { store } = database;
   await store.ensureTables();
@@ -146,6 +190,8 @@ async function migrateLocked(
     }
   }
   reporter.info(`Migrating from ${formatHeads(heads)} to ${to} (${steps.length} migration${steps.length === 1 ? '' : 's'}):`);
+  const blockers = run.watch ? watchBlockers(database.open.queryRunner, applicationName()) : undefined;
+  const firstDelayMs = options.retryDelayMs;
   const result = await runSteps({
     steps,
     migrations: migrations.byRevision,
@@ -154,8 +200,13 @@ async function migrateLocked(
     load: loadMigrationFunctionsAhead,
     appliedBy: appliedBy(),
     toolVersion: toolVersion(),
+    timeouts: run.timeouts,
+    lockRetries: options.lockRetries ?? DEFAULT_LOCK_RETRIES,
+    retryDelayMs: (attempt) => retryDelayMs(attempt, firstDelayMs),
+    blockers,
+    onStepRetry: (retry) => reporter.warn(retryLine(retry)),
     onStepDone: (outcome) => reporter.step(outcome),
-  });
+  }).finally(() => blockers?.close());
   // The compiled migrations, for the next run (only when some were compiled afresh).
   saveCompiledCode();
   const headsAfter = await store.readHeads();
@@ -227,6 +278,15 @@ function editedError(context: ProjectContext, edited: readonly EditedMigration[]
   );
 }
 
+function retryLine(retry: StepRetry): string {
+  const holder = retry.blockers[0];
+  const by = holder ? ` held by process ${holder.pid}${holder.application ? ` (${holder.application})` : ''}` : '';
+  return (
+    `  ${retry.step.revision} timed out waiting for a lock${by}; rolled back, trying again in ` +
+    `${(retry.delayMs / 1000).toFixed(1)} s (try ${retry.attempt} of ${retry.attempts}).`
+  );
+}
+
 export function formatHeads(heads: readonly string[]): string {
   return heads.length === 0 ? 'base' : heads.join(', ');
 }
@@ -242,13 +302,14 @@ async function migrateOffline(
   to: string,
   from: string,
   reporter: Reporter,
+  timeouts: StepTimeouts,
 ): Promise<MigrateResult> {
   const heads = from.trim() === 'base' ? [] : from.split(',').map((reference) => migrations.graph.resolveRevision(reference.trim()));
   const steps = planSteps(migrations.graph, heads, to);
   const dataSource = offlineDataSource(await loadDataSource(context.dataSourceFile));
   const tables = versionTables((dataSource.options as { schema?: string }).schema);
   const queryRunner = dataSource.createQueryRunner();
-  const sql = await renderSql(queryRunner, steps, migrations, tables, heads.length === 0);
+  const sql = await renderSql(queryRunner, steps, migrations, tables, heads.length === 0, timeouts);
   reporter.info(sql);
   return { success: true, target: to, headsBefore: heads, headsAfter: headsAfterOf(steps, heads), steps: [], sql };
 }
@@ -263,6 +324,7 @@ async function renderSql(
   migrations: ProjectMigrations,
   tables: VersionTables,
   createTables: boolean,
+  timeouts: StepTimeouts,
 ): Promise<string> {
   const recorder = recordQueries(queryRunner);
   try {
@@ -278,6 +340,7 @@ async function renderSql(
       toolVersion: toolVersion(),
       measure: false,
       joinCommits: false,
+      timeouts,
       onStepStart: (step, migration) =>
         recorder.statements.push(
           `-- ${step.direction === 'up' ? 'Upgrade' : 'Downgrade'} ${step.revision}: ${migration.message.replace(/\n/g, ' ')}`,

@@ -1,5 +1,6 @@
 import {
   checksumOf,
+  isDuration,
   isValidRevisionId,
   MigrationFileError,
   migrationFileName,
@@ -187,6 +188,31 @@ describe('readMigrationMetadata', () => {
     expect(() =>
       readMigrationMetadata("export const revision = 'ab';\nexport const downRevision = ['x y'];", 'f.ts'),
     ).toThrow('`downRevision` must be null, a revision id, or an array of revision ids.');
+  });
+
+  it('reads the timeouts a migration sets for itself, and leaves them out when it sets none', () => {
+    const base = { revision: 'abc123', downRevisions: [], message: 'm', createDate, up: [], down: [] };
+    const timed = readMigrationMetadata(
+      renderMigrationFile({ ...base, lockTimeout: '10s', statementTimeout: '2min' }),
+      'f.ts',
+    );
+    expect({ lock: timed.lockTimeout, statement: timed.statementTimeout }).toEqual({ lock: '10s', statement: '2min' });
+    const plain = readMigrationMetadata(renderMigrationFile(base), 'f.ts');
+    expect(Object.keys(plain)).not.toContain('lockTimeout');
+    expect(Object.keys(plain)).not.toContain('statementTimeout');
+  });
+
+  it('refuses a timeout that is not a duration, naming the file and the export', () => {
+    const text = renderMigrationFile({ revision: 'abc123', downRevisions: [], message: 'm', createDate, up: [], down: [] });
+    expect(() => readMigrationMetadata(`${text}export const lockTimeout = 'soon';\n`, 'f.ts')).toThrow(
+      "f.ts: `lockTimeout` must be a duration string such as '10s', '500ms' or '2min' ('0' for no limit).",
+    );
+    expect(() => readMigrationMetadata(`${text}export const statementTimeout = true;\n`, 'f.ts')).toThrow(/statementTimeout/);
+  });
+
+  it('knows the durations PostgreSQL takes for its timeouts', () => {
+    expect(['0', '250', '500ms', '10s', '1.5s', '2min', '1h', '1d', '100us', '5 s'].filter(isDuration)).toHaveLength(10);
+    expect(['', 's', '-1s', '10 seconds', '5m', "5s'; DROP TABLE x; --", '1e3'].filter(isDuration)).toEqual([]);
   });
 
   it('ignores a declaration that is not exported at the start of a line', () => {

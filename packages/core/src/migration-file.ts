@@ -17,6 +17,10 @@ export interface MigrationFileSpec {
   readonly dependsOn?: readonly string[];
   /** `false` runs the migration outside a transaction (for `CREATE INDEX CONCURRENTLY`). Default `true`. */
   readonly transactional?: boolean;
+  /** `lock_timeout` of this migration's transaction, written only when given (the run's default applies). */
+  readonly lockTimeout?: string;
+  /** `statement_timeout` of this migration's transaction, written only when given. */
+  readonly statementTimeout?: string;
   readonly createDate: Date;
   readonly up: readonly MigrationStatement[];
   readonly down: readonly MigrationStatement[];
@@ -31,6 +35,23 @@ export interface MigrationMetadata {
   readonly branchLabels: readonly string[];
   readonly dependsOn: readonly string[];
   readonly transactional: boolean;
+  /**
+   * `export const lockTimeout = '10s'`: PostgreSQL's `lock_timeout` for this migration's transaction, instead of the
+   * run's default. Absent when the file does not say.
+   */
+  readonly lockTimeout?: string;
+  /** `export const statementTimeout = '5min'`: PostgreSQL's `statement_timeout` likewise (`'0'`: none). */
+  readonly statementTimeout?: string;
+}
+
+const DURATION = /^\d+(\.\d+)?\s*(us|ms|s|min|h|d)?$/;
+
+/**
+ * A duration as PostgreSQL's `lock_timeout` and `statement_timeout` take it: a number of milliseconds, or a number
+ * with a unit (`us`, `ms`, `s`, `min`, `h`, `d`); `0` means no limit.
+ */
+export function isDuration(value: string): boolean {
+  return DURATION.test(value.trim());
 }
 
 /** A migration file that cannot be read; the message names the file and what to write instead. */
@@ -103,6 +124,8 @@ export function renderMigrationFile(spec: MigrationFileSpec): string {
     `export const branchLabels: readonly string[] = ${renderStringArray(spec.branchLabels ?? [])};`,
     `export const dependsOn: readonly string[] = ${renderStringArray(spec.dependsOn ?? [])};`,
     `export const transactional = ${spec.transactional === false ? 'false' : 'true'};`,
+    ...(spec.lockTimeout === undefined ? [] : [`export const lockTimeout = ${quote(spec.lockTimeout)};`]),
+    ...(spec.statementTimeout === undefined ? [] : [`export const statementTimeout = ${quote(spec.statementTimeout)};`]),
     '',
     ...renderFunction('up', spec.up, spec.emptyBodyHint),
     '',
@@ -170,7 +193,7 @@ export function readMigrationMetadata(text: string, file: string): MigrationMeta
   if (typeof message !== 'string') throw new MigrationFileError(file, '`message` must be a string literal.');
   const transactional = readExportedLiteral(text, 'transactional', file) ?? true;
   if (typeof transactional !== 'boolean') throw new MigrationFileError(file, '`transactional` must be true or false.');
-  return {
+  const metadata: MigrationMetadata = {
     revision,
     downRevisions: downRevisions as string[],
     message,
@@ -178,6 +201,27 @@ export function readMigrationMetadata(text: string, file: string): MigrationMeta
     dependsOn: readStringList(text, 'dependsOn', file),
     transactional,
   };
+  const lockTimeout = readDuration(text, 'lockTimeout', file);
+  const statementTimeout = readDuration(text, 'statementTimeout', file);
+  // Only when declared: most files have neither, and their metadata stays as it was.
+  if (lockTimeout === undefined && statementTimeout === undefined) return metadata;
+  return {
+    ...metadata,
+    ...(lockTimeout === undefined ? {} : { lockTimeout }),
+    ...(statementTimeout === undefined ? {} : { statementTimeout }),
+  };
+}
+
+function readDuration(text: string, name: string, file: string): string | undefined {
+  const value = readExportedLiteral(text, name, file);
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !isDuration(value)) {
+    throw new MigrationFileError(
+      file,
+      `\`${name}\` must be a duration string such as '10s', '500ms' or '2min' ('0' for no limit).`,
+    );
+  }
+  return value.trim();
 }
 
 function readStringList(text: string, name: string, file: string): string[] {

@@ -36,6 +36,8 @@ export class LockTimeoutError extends Error {
 }
 
 export interface HeldLock {
+  /** `advisory`: a session lock of the server; `row`: the lock row of a database with one shared session (PGlite). */
+  readonly kind: 'advisory' | 'row';
   release(): Promise<void>;
 }
 
@@ -61,6 +63,7 @@ export async function acquireMigrationLock(session: SqlSession, lockTable: strin
   for (let attempt = 0; ; attempt++) {
     if (sharedSession ? await tryLockRow(session, lockTable, holderName) : await tryAdvisoryLock(session)) {
       return {
+        kind: sharedSession ? 'row' : 'advisory',
         release: async () => {
           if (sharedSession) await session.query(`DELETE FROM ${lockTable} WHERE "id" = 1 AND "holder" = $1`, [holderName]);
           else await session.query('SELECT pg_advisory_unlock($1, $2)', [...ADVISORY_LOCK_KEY]);

@@ -1,6 +1,7 @@
 import type { QueryRunner } from 'typeorm';
 import type { Step } from '../../../core/src/plan';
 import type { MigrationFile, MigrationFunction, MigrationFunctions } from '../fs/migration-directory';
+import { isLockNotAvailable, timeoutStatements, type Blocker, type BlockerWatch, type StepTimeouts } from './timeouts';
 import type { HistoryEntry, VersionStore } from './version-store';
 
 /**
@@ -13,6 +14,10 @@ import type { HistoryEntry, VersionStore } from './version-store';
  * Between two transactional steps, the first one's version write, its `COMMIT` and the second one's
  * `START TRANSACTION` travel as one query: the same transactions as separate statements would make, two round trips
  * fewer per migration, which on a run of small migrations is most of the time not spent in PostgreSQL itself.
+ *
+ * A transactional step runs with `SET LOCAL lock_timeout` and `statement_timeout` (the run's, or the file's own
+ * `lockTimeout`/`statementTimeout` exports). A step whose lock wait times out is rolled back and tried again after a
+ * growing pause, a bounded number of times; the last failure names the sessions that held the lock.
  */
 
 export type StepStatus = 'done' | 'failed' | 'not-run';
@@ -39,9 +44,29 @@ export class MigrationStepError extends Error {
     /** false: the migration ran outside a transaction, so statements before the failing one stayed applied. */
     readonly rolledBack: boolean,
     override readonly cause: unknown,
+    /** The step timed out waiting for a lock on every try: how many tries, and who held the lock. */
+    readonly lockWait?: LockWait,
   ) {
     super(`${direction === 'up' ? 'Upgrade' : 'Downgrade'} ${revision} (${file}) failed: ${detail}`);
   }
+}
+
+/** A step that never got its lock. */
+export interface LockWait {
+  readonly attempts: number;
+  /** The sessions seen blocking the step during its last try; empty when none was seen in time. */
+  readonly blockers: readonly Blocker[];
+}
+
+/** A step timed out on a lock and is tried again after `delayMs`. */
+export interface StepRetry {
+  readonly step: Step;
+  readonly migration: MigrationFile;
+  /** The try that comes next (2 for the first retry). */
+  readonly attempt: number;
+  readonly attempts: number;
+  readonly delayMs: number;
+  readonly blockers: readonly Blocker[];
 }
 
 export interface RunResult {
@@ -64,7 +89,16 @@ export interface RunnerInput {
    * false: every statement in a query of its own, as `--sql` prints them.
    */
   readonly joinCommits?: boolean;
+  /** The timeouts of each transactional step; a file's own exports win. Absent: only the files' own are set. */
+  readonly timeouts?: StepTimeouts;
+  /** Tries after the first for a transactional step that timed out on a lock; default 0. */
+  readonly lockRetries?: number;
+  /** The pause before retry `attempt` (1, 2...). */
+  readonly retryDelayMs?: (attempt: number) => number;
+  /** Finds who blocks a step while it runs, for the message of a step that never gets its lock. */
+  readonly blockers?: BlockerWatch;
   readonly onStepStart?: (step: Step, migration: MigrationFile) => void;
+  readonly onStepRetry?: (retry: StepRetry) => void;
   readonly onStepDone?: (outcome: StepOutcome) => void;
 }
 
@@ -75,7 +109,11 @@ interface LoadedStep {
   readonly run: MigrationFunction;
   readonly removeHeads: readonly string[];
   readonly addHeads: readonly string[];
+  /** The `SET LOCAL` statements of its transaction (none for a step outside a transaction). */
+  readonly setTimeouts: readonly string[];
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** What follows a step's version rows when the next step joins its transaction start to this step's commit. */
 const COMMIT_AND_BEGIN: readonly string[] = ['COMMIT', 'START TRANSACTION'];
@@ -100,6 +138,7 @@ export async function runSteps(input: RunnerInput): Promise<RunResult> {
       run: step.direction === 'up' ? functions.up : functions.down,
       removeHeads: step.headsBefore.filter((head) => !step.headsAfter.includes(head)),
       addHeads: step.headsAfter.filter((head) => !step.headsBefore.includes(head)),
+      setTimeouts: migration.transactional ? timeoutsOf(migration, input.timeouts) : [],
     });
   }
   const outcomes: StepOutcome[] = [];
@@ -108,62 +147,79 @@ export async function runSteps(input: RunnerInput): Promise<RunResult> {
   let openedByPrevious = false;
   try {
     for (let index = 0; index < loaded.length; index++) {
-      const { step, migration, run, removeHeads, addHeads } = loaded[index];
+      const { step, migration, run, removeHeads, addHeads, setTimeouts } = loaded[index];
       input.onStepStart?.(step, migration);
-      const startedAt = measure ? new Date() : undefined;
-      const startedMs = performance.now();
-      tracker.reset();
-      let phase: 'migration' | 'version' = 'migration';
-      try {
-        if (migration.transactional && !openedByPrevious) await queryRunner.startTransaction();
-        openedByPrevious = false;
-        await run(queryRunner);
-        phase = 'version';
-        const entry: HistoryEntry = {
-          revision: step.revision,
-          direction: step.direction,
-          message: migration.message,
-          checksum: migration.checksum,
-          startedAt,
-          durationMs: measure ? Math.round(performance.now() - startedMs) : 0,
-          appliedBy: input.appliedBy,
-          toolVersion: input.toolVersion,
-        };
-        const change = { removeHeads, addHeads, entries: [entry] };
-        if (
-          joinCommits &&
-          migration.transactional &&
-          loaded[index + 1]?.migration.transactional &&
-          inPlainTransaction(queryRunner)
-        ) {
-          // TypeORM's transaction flag stays set: the transaction it names is now the next step's.
-          await store.record(change, COMMIT_AND_BEGIN);
-          openedByPrevious = true;
-        } else {
-          await store.record(change);
-          if (migration.transactional) await queryRunner.commitTransaction();
+      const attempts = migration.transactional ? 1 + Math.max(0, input.lockRetries ?? 0) : 1;
+      let startedMs = 0;
+      for (let attempt = 1; ; attempt++) {
+        const startedAt = measure ? new Date() : undefined;
+        startedMs = performance.now();
+        tracker.reset();
+        let phase: 'migration' | 'version' = 'migration';
+        try {
+          if (migration.transactional && !openedByPrevious) {
+            await queryRunner.startTransaction();
+            if (setTimeouts.length > 0) await queryRunner.query(setTimeouts.join(';\n'));
+          }
+          openedByPrevious = false;
+          input.blockers?.start();
+          await run(queryRunner);
+          input.blockers?.stop();
+          phase = 'version';
+          const entry: HistoryEntry = {
+            revision: step.revision,
+            direction: step.direction,
+            message: migration.message,
+            checksum: migration.checksum,
+            startedAt,
+            durationMs: measure ? Math.round(performance.now() - startedMs) : 0,
+            appliedBy: input.appliedBy,
+            toolVersion: input.toolVersion,
+          };
+          const change = { removeHeads, addHeads, entries: [entry] };
+          const next = loaded[index + 1];
+          if (joinCommits && migration.transactional && next?.migration.transactional && inPlainTransaction(queryRunner)) {
+            // TypeORM's transaction flag stays set: the transaction it names is now the next step's.
+            await store.record(change, [...COMMIT_AND_BEGIN, ...next.setTimeouts]);
+            openedByPrevious = true;
+          } else {
+            await store.record(change);
+            if (migration.transactional) await queryRunner.commitTransaction();
+          }
+          break;
+        } catch (error) {
+          const blockers = input.blockers?.stop() ?? [];
+          // Read before the rollback, which goes through the same `query`.
+          const statement = (error as { query?: string }).query ?? tracker.last();
+          openedByPrevious = false;
+          if (queryRunner.isTransactionActive) {
+            await queryRunner.rollbackTransaction().catch(() => undefined);
+          }
+          const lockTimedOut = phase === 'migration' && migration.transactional && isLockNotAvailable(error);
+          if (lockTimedOut && attempt < attempts) {
+            const delayMs = input.retryDelayMs?.(attempt) ?? 0;
+            input.onStepRetry?.({ step, migration, attempt: attempt + 1, attempts, delayMs, blockers });
+            await sleep(delayMs);
+            continue;
+          }
+          const failed = outcomeOf(step, migration, 'failed');
+          outcomes.push(failed);
+          input.onStepDone?.(failed);
+          for (const rest of loaded.slice(index + 1)) outcomes.push(outcomeOf(rest.step, rest.migration, 'not-run'));
+          return {
+            outcomes,
+            failure: new MigrationStepError(
+              step.direction,
+              step.revision,
+              migration.file,
+              phase === 'migration' ? statement : undefined,
+              firstLine(error),
+              migration.transactional,
+              error,
+              lockTimedOut ? { attempts: attempt, blockers } : undefined,
+            ),
+          };
         }
-      } catch (error) {
-        if (queryRunner.isTransactionActive) {
-          await queryRunner.rollbackTransaction().catch(() => undefined);
-        }
-        const failed = outcomeOf(step, migration, 'failed');
-        outcomes.push(failed);
-        input.onStepDone?.(failed);
-        for (const rest of loaded.slice(index + 1)) outcomes.push(outcomeOf(rest.step, rest.migration, 'not-run'));
-        const statement = (error as { query?: string }).query ?? tracker.last();
-        return {
-          outcomes,
-          failure: new MigrationStepError(
-            step.direction,
-            step.revision,
-            migration.file,
-            phase === 'migration' ? statement : undefined,
-            firstLine(error),
-            migration.transactional,
-            error,
-          ),
-        };
       }
       const done = outcomeOf(step, migration, 'done', measure ? Math.round(performance.now() - startedMs) : undefined);
       outcomes.push(done);
@@ -173,6 +229,14 @@ export async function runSteps(input: RunnerInput): Promise<RunResult> {
     tracker.restore();
   }
   return { outcomes };
+}
+
+/** The `SET LOCAL` statements of a transactional step: the file's own timeouts, else the run's. */
+function timeoutsOf(migration: MigrationFile, timeouts: StepTimeouts | undefined): string[] {
+  const lockTimeout = migration.lockTimeout ?? timeouts?.lockTimeout;
+  const statementTimeout = migration.statementTimeout ?? timeouts?.statementTimeout;
+  const [setLock, setStatement] = timeoutStatements({ lockTimeout: lockTimeout ?? '', statementTimeout: statementTimeout ?? '' });
+  return [...(lockTimeout === undefined ? [] : [setLock]), ...(statementTimeout === undefined ? [] : [setStatement])];
 }
 
 /**

@@ -5,4 +5,7 @@ export interface MigrateExecutorSchema extends CommandTargetOptions {
   sql?: boolean;
   from?: string;
   yes?: boolean;
+  stepLockTimeout?: string;
+  stepStatementTimeout?: string;
+  lockRetries?: number;
 }
