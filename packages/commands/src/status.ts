@@ -94,7 +94,8 @@ export function statusOf(
   };
   const applied = new Set(appliedRevisions(migrations.graph, currentHeads));
   const heads = [...migrations.graph.heads()];
-  const atHead = heads.length === currentHeads.length && heads.every((head) => currentHeads.includes(head));
+  // Every head applied: a head that a dependent builds on is folded into the dependent's row, so rows and heads differ.
+  const atHead = heads.every((head) => applied.has(head));
   const pending = migrations.graph.topologicalOrder().filter((revision) => !applied.has(revision));
   const edited = editedMigrations(migrations, currentHeads, recorded).map((entry) => summary(entry.revision));
   return {
