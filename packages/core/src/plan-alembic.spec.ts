@@ -228,6 +228,12 @@ describe('Alembic shapes: several bases (ForestTest)', () => {
     expectMove(graph, [], 'heads', [['+a1', 'a1'], ['+b1', 'b1'], ['+a2', 'a2,b1'], ['+b2', 'b1,b2']]);
   });
 
+  it('a walk down to base: with LABEL@ or from the row, that tree only; REV-N, every tree (Alembic)', () => {
+    expectMove(graph, ['b1', 'b2'], 'b1@-2', [['-b1', 'a1,b2'], ['-a1', 'b2']]);
+    expectMove(graph, ['b1'], '-2', [['-b1', 'a1'], ['-a1', '']]);
+    expectMove(graph, ['b1', 'b2'], 'b1-2', [['-b2', 'a2,b1'], ['-a2', 'b1'], ['-b1', 'a1'], ['-a1', '']]);
+  });
+
   it('stamps every head, or nothing when they are there', () => {
     expect(planStamp(graph, [], ['heads'])).toEqual(['b1', 'b2']);
     expect(planStamp(graph, ['b1', 'b2'], ['heads'])).toEqual(['b1', 'b2']);
