@@ -67,6 +67,15 @@ describe('UserModuleResolver: bare imports', () => {
     expect(resolver.resolve('@org/shared/money.js', from, 'import')).toEqual({ kind: 'file', path: '/ws/libs/shared/src/money.ts' });
   });
 
+  it('resolves imports relative to baseUrl when a file is there, and leaves the rest to Node', () => {
+    const withBaseUrl = resolverOf({
+      '/ws/tsconfig.json': json({ compilerOptions: { baseUrl: './src' } }),
+      '/ws/src/entities/user.entity.ts': '',
+    });
+    expect(withBaseUrl.resolve('entities/user.entity', '/ws/src/data-source.ts', 'require')).toEqual({ kind: 'file', path: '/ws/src/entities/user.entity.ts' });
+    expect(withBaseUrl.resolve('typeorm', '/ws/src/data-source.ts', 'require')).toEqual({ kind: 'node' });
+  });
+
   it('leaves packages to Node, and says what an alias without a target looked for', () => {
     expect(resolver.resolve('typeorm', from, 'require')).toEqual({ kind: 'node' });
     expect(resolver.resolve('node:path', from, 'import')).toEqual({ kind: 'node' });
