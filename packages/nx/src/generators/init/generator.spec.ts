@@ -59,6 +59,21 @@ describe('init generator', () => {
     expect(targetDefaults['e2e']).toEqual({ dependsOn: ['^migrate'] });
   });
 
+  it('adds the dependency to the defaults of executors that build dependencies first, which Nx prefers to build', async () => {
+    const nxJson = readNxJson(tree)!;
+    nxJson.targetDefaults = {
+      '@nx/esbuild:esbuild': { cache: true, dependsOn: ['^build'] },
+      '@nx/jest:jest': { cache: true },
+    } as typeof nxJson.targetDefaults;
+    updateNxJson(tree, nxJson);
+    await initGenerator(tree, { skipFormat: true });
+    const targetDefaults = targetDefaultsOf(tree);
+    expect(targetDefaults['@nx/esbuild:esbuild']).toEqual({ cache: true, dependsOn: ['^build', '^migrate'] });
+    expect(targetDefaults['@nx/jest:jest']).toEqual({ cache: true });
+    await initGenerator(tree, { migrateBeforeDependents: false, skipFormat: true });
+    expect(targetDefaultsOf(tree)['@nx/esbuild:esbuild']).toEqual({ cache: true, dependsOn: ['^build'] });
+  });
+
   it('takes the dependency away with --migrateBeforeDependents=false', async () => {
     await initGenerator(tree, { skipFormat: true });
     await initGenerator(tree, { migrateBeforeDependents: false, skipFormat: true });

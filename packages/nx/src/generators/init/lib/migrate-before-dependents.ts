@@ -14,6 +14,17 @@ export function setMigrateBeforeDependents(tree: Tree, enabled: boolean, migrate
   const nxJson = readNxJson(tree) ?? {};
   const dependency = `^${migrateTarget}`;
   const targetDefaults = { ...nxJson.targetDefaults } as Record<string, { dependsOn?: unknown[] }>;
+  // Nx picks the defaults keyed by a target's executor before those keyed by its name, so a build whose executor
+  // has defaults of its own (`@nx/esbuild:esbuild` in Nx's node-monorepo preset) never sees `build`'s: those
+  // entries that build dependencies first (`^build`) get the migration too.
+  const executorKeys = Object.keys(targetDefaults).filter((key) => {
+    const entry = targetDefaults[key];
+    return key.includes(':') && !Array.isArray(entry) && (entry?.dependsOn ?? []).includes('^build');
+  });
+  for (const key of executorKeys) {
+    const without = (targetDefaults[key].dependsOn ?? []).filter((entry) => entry !== dependency);
+    targetDefaults[key] = { ...targetDefaults[key], dependsOn: enabled ? [...without, dependency] : without };
+  }
   for (const target of DEPENDENT_TARGETS) {
     const current = targetDefaults[target];
     if (Array.isArray(current)) {
