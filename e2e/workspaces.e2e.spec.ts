@@ -153,7 +153,7 @@ class WorkspaceCell {
       this.editJson('apps/worker/package.json', (json) => ({ ...json, dependencies: { ...(json['dependencies'] as object), [`@${name}/api`]: '*' } }));
       this.run(this.workspace, 'npm', ['install', '--no-audit', '--no-fund', '--loglevel=error']);
     } else {
-      generate(['@nx/nest:lib', 'libs/db', '--unitTestRunner=none', '--linter=none']);
+      generate(['@nx/nest:lib', 'libs/db', '--buildable', '--unitTestRunner=none', '--linter=none']);
       this.db = { name: 'db', root: 'libs/db', esm: false };
       this.dependent = 'api';
       this.run(this.workspace, 'npm', ['install', '@nestjs/typeorm', '--no-audit', '--no-fund', '--loglevel=error']);
