@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTestDatabase, DATABASE_KINDS, serverAdminUrl, type TestDatabase } from '../../testing/src/databases';
 import { writeTestProject, type TestProject } from '../../testing/src/projects';
@@ -75,6 +75,49 @@ describe.each(DATABASE_KINDS)('generate with a shadow database on %s', (kind) =>
     expect(second.risks.filter((risk) => risk.severity === 'error')).toEqual([]);
     write(second);
     expect(await generate(project.context(), { message: 'Nothing', shadowDatabaseUrl }, new MemoryReporter())).toEqual({ changed: false, operations: [] });
+  });
+
+  it('refuses an entity and two join tables naming one table, naming each, and writes nothing', async () => {
+    const colliding = writeTestProject({
+      dataSource: `import 'reflect-metadata';
+import { DataSource } from 'typeorm';
+import { entities } from './shop';
+
+export default new DataSource({ type: 'postgres', entities });
+`,
+      files: {
+        'src/shop.ts': `import { Entity, JoinTable, ManyToMany, PrimaryGeneratedColumn } from 'typeorm';
+
+@Entity('category')
+export class Category {
+  @PrimaryGeneratedColumn() id!: number;
+}
+
+@Entity('product_category')
+export class ProductCategory {
+  @PrimaryGeneratedColumn() id!: number;
+}
+
+@Entity('product')
+export class Product {
+  @PrimaryGeneratedColumn() id!: number;
+  @ManyToMany(() => Category) @JoinTable({ name: 'product_category' }) categories!: Category[];
+  @ManyToMany(() => Category) @JoinTable({ name: 'product_category' }) featured!: Category[];
+}
+
+export const entities = [Category, ProductCategory, Product];
+`,
+      },
+    });
+    try {
+      await expect(generate(colliding.context(), { message: 'Shop', shadowDatabaseUrl }, new MemoryReporter())).rejects.toThrow(
+        'table public.product_category is defined by entity ProductCategory, the many-to-many join table of Product.categories, ' +
+          'the many-to-many join table of Product.featured: one table cannot have several definitions',
+      );
+      expect(readdirSync(colliding.migrationsDir)).toEqual([]);
+    } finally {
+      colliding.remove();
+    }
   });
 
   it('names the migration that fails to replay and writes nothing', async () => {

@@ -159,6 +159,10 @@ async function diffWithin(
 /** TypeORM's builder (`log()`: the SQL it would run, nothing run), made to use `queryRunner` and its transaction. */
 async function logSchemaBuilder(connected: DataSource, queryRunner: QueryRunner): Promise<SchemaDifference> {
   const builder = connected.driver.createSchemaBuilder();
+  // TypeORM renames a column on its own when it is the only one that differs (same type, nullability, uniqueness),
+  // without asking: a column dropped and another added is then silently given the old one's data. Renames are
+  // decided before the builder runs (asked, or named with --rename), so its own guess is switched off.
+  (builder as unknown as { renameColumns: () => Promise<void> }).renameColumns = () => Promise.resolve();
   const patchedSource = connected as unknown as { createQueryRunner: () => QueryRunner };
   const patchedRunner = queryRunner as unknown as { release: () => Promise<void>; loadedTables: unknown[] };
   patchedSource.createQueryRunner = () => queryRunner;
