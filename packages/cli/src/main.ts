@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 import { createInterface } from 'node:readline/promises';
-import { toUserError, UserError } from '../../commands/src/errors';
+import { toUserError, verboseDetails, type ErrorContext } from '../../commands/src/errors';
 import { history } from '../../commands/src/history';
 import { migrate } from '../../commands/src/migrate';
 import { streamReporter, type StreamReporter } from '../../commands/src/reporter';
 import { stamp } from '../../commands/src/stamp';
 import { status } from '../../commands/src/status';
+import { cliRoute } from '../../commands/src/route';
 import {
   historyFormat,
   parseCommandLine,
@@ -24,7 +25,7 @@ import {
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   let verbose = argv.includes('--verbose');
   let json = argv.includes('--json');
-  let workspaceRoot: string | undefined;
+  let errorContext: ErrorContext = {};
   let reporter: StreamReporter | undefined;
   try {
     const command = parseCommandLine(argv);
@@ -34,12 +35,24 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     }
     verbose = command.verbose;
     json = command.json;
-    const context = resolveProject(command.project, io.cwd, io.env);
-    workspaceRoot = context.workspaceRoot;
+    const { projectRoot, dataSource, migrationsDir } = command.project;
+    const route = cliRoute(
+      command.verb,
+      [
+        projectRoot !== undefined && `--project-root=${projectRoot}`,
+        dataSource !== undefined && `--data-source=${dataSource}`,
+        migrationsDir !== undefined && `--migrations-dir=${migrationsDir}`,
+      ]
+        .filter(Boolean)
+        .join(' '),
+    );
+    errorContext = { route };
+    const context = { ...resolveProject(command.project, io.cwd, io.env), route };
+    errorContext = context;
     reporter = streamReporter({ out: json ? io.err : io.out, err: io.err });
     const values = command.values;
     const lockTimeoutSeconds = values['lock-timeout'] === undefined ? undefined : parseLockTimeout(String(values['lock-timeout']));
-    let result: { success: boolean; error?: string; failure?: Error };
+    let result: { success: boolean; error?: string; code?: string; failure?: Error };
     switch (command.verb) {
       case 'migrate':
         result = await migrate(
@@ -82,7 +95,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     reporter.flush();
     if (json) io.out.write(`${JSON.stringify({ ...result, failure: undefined }, null, 2)}\n`);
     if (result.error) io.err.write(`${result.error}\n`);
-    if (verbose && result.failure) io.err.write(`${stackOf(result.failure)}\n`);
+    if (verbose && result.failure) io.err.write(`${verboseDetails(result.failure)}\n`);
     return result.success ? 0 : 1;
   } catch (error) {
     reporter?.flush();
@@ -91,18 +104,12 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       if (json) io.out.write(`${JSON.stringify({ success: false, error: error.message })}\n`);
       return 2;
     }
-    const userError = error instanceof UserError ? error : toUserError(error, { workspaceRoot });
+    const userError = toUserError(error, errorContext);
     io.err.write(`${userError.message}\n`);
-    if (verbose) io.err.write(`${stackOf(userError.cause instanceof Error ? userError.cause : userError)}\n`);
-    if (json) io.out.write(`${JSON.stringify({ success: false, error: userError.message })}\n`);
+    if (verbose) io.err.write(`${verboseDetails(userError)}\n`);
+    if (json) io.out.write(`${JSON.stringify({ success: false, code: userError.code, error: userError.message })}\n`);
     return userError.exitCode;
   }
-}
-
-/** The stack of an error and of the error that caused it (a migration's own error inside a step failure). */
-function stackOf(error: Error): string {
-  const cause = error.cause instanceof Error ? `\nCaused by: ${error.cause.stack ?? error.cause.message}` : '';
-  return `${error.stack ?? error.message}${cause}`;
 }
 
 export interface CliIo {

@@ -107,7 +107,7 @@ export async function check(context: ProjectContext, options: CheckOptions, repo
           passed: false,
           name: 'one head',
           detail: indent(
-            formatHeadsReport(context.projectName, describeHeads({ ...context, graph, migrations: files })),
+            formatHeadsReport(context.projectName, describeHeads({ ...context, graph, migrations: files }), context.route),
           ),
         },
   );

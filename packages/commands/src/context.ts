@@ -3,7 +3,7 @@ import { hostname, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { RevisionGraph } from '../../core/src/graph';
 import { appliedRevisions } from '../../core/src/plan';
-import { displayPath, readMigrationDirectory, type MigrationFile } from '../../adapters/src/fs/migration-directory';
+import { displayPath, readMigrationDirectory, type MigrationFile, type ReadDirectoryOptions } from '../../adapters/src/fs/migration-directory';
 import { isLocalDatabase } from '../../adapters/src/typeorm/connection';
 import {
   chooseDatabase,
@@ -13,7 +13,9 @@ import {
   type OpenDatabase,
 } from '../../adapters/src/typeorm/data-source';
 import { PostgresVersionStore, versionTables, type VersionTables } from '../../adapters/src/typeorm/version-store';
+import { CodedError } from '../../core/src/errors';
 import type { Reporter } from './reporter';
+import type { Route } from './route';
 
 /** The input of every command: which project, where its files are, and the environment (`DATABASE_URL`...). */
 export interface ProjectContext {
@@ -23,6 +25,8 @@ export interface ProjectContext {
   readonly dataSourceFile: string;
   readonly migrationsDir: string;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** How the user came in (an Nx target or generator, a CLI verb): messages name the commands on that route. */
+  readonly route?: Route;
 }
 
 /** The project's migration files and the revision graph they form. Reads text only; nothing is transpiled. */
@@ -32,8 +36,9 @@ export interface ProjectMigrations {
   readonly graph: RevisionGraph;
 }
 
-export function readProjectMigrations(context: ProjectContext): ProjectMigrations {
-  const files = readMigrationDirectory(context.migrationsDir);
+/** `options.missing: 'empty'` for the commands that create the migrations folder; otherwise its absence is an error. */
+export function readProjectMigrations(context: ProjectContext, options: ReadDirectoryOptions = {}): ProjectMigrations {
+  const files = readMigrationDirectory(context.migrationsDir, options);
   const byRevision = new Map(files.map((file) => [file.revision, file]));
   const graph = RevisionGraph.build(() =>
     files.map((file) => ({
@@ -136,6 +141,19 @@ export async function connectProject(
 export interface EditedMigration {
   readonly revision: string;
   readonly file: string;
+}
+
+/** Applied migrations whose file changed since they ran (their checksum differs from the recorded one). */
+export class AppliedMigrationEditedError extends CodedError {
+  readonly code = 'APPLIED_MIGRATION_EDITED';
+
+  /** @param heads the database's current heads */
+  constructor(
+    readonly edited: readonly EditedMigration[],
+    readonly heads: readonly string[],
+  ) {
+    super(`applied migrations were edited: ${edited.map((entry) => entry.revision).join(', ')}`);
+  }
 }
 
 /** Applied revisions whose file no longer has the checksum recorded when it was applied or stamped. */

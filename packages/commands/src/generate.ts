@@ -14,7 +14,7 @@ import { summarizeStatements } from '../../adapters/src/typeorm/autogenerate/ope
 import { startShadowDatabase } from '../../adapters/src/typeorm/shadow';
 import { runSteps } from '../../adapters/src/typeorm/runner';
 import { PostgresVersionStore, versionTables } from '../../adapters/src/typeorm/version-store';
-import { toUserError, UserError } from './errors';
+import { optionError, toUserError, UserError } from './errors';
 import { multipleHeadsReport } from './heads-report';
 import { describeSafeFiles, renderSafeFiles, type GeneratedFile, type GeneratedRisk } from './safe-files';
 import type { Reporter } from './reporter';
@@ -90,13 +90,14 @@ export async function generate(
   if (!message) throw new UserError('A migration needs a message: pass --message="Add users table" (or -m).');
   let migrations: ProjectMigrations;
   try {
-    migrations = readProjectMigrations(context);
+    // The first migration of a project creates its folder.
+    migrations = readProjectMigrations(context, { missing: 'empty' });
   } catch (error) {
     throw toUserError(error, context);
   }
   const revision = chooseRevisionId(migrations, options.revId);
   const downRevision = chooseDownRevision(context, migrations, options.head, options.splice ?? false);
-  const dependsOn = (options.dependsOn ?? []).map((text) => resolveDependency(migrations, text));
+  const dependsOn = (options.dependsOn ?? []).map((text) => resolveDependency(context, migrations, text));
   const branchLabels = options.branchLabel ? [checkBranchLabel(migrations, options.branchLabel)] : [];
 
   let difference: SchemaDifference = { up: [], down: [] };
@@ -196,7 +197,7 @@ function chooseDownRevision(
       if (resolved.length === 1 && !splice && !heads.includes(resolved[0]!)) throw new SpliceRequiredError(resolved[0]!);
     } catch (error) {
       if (error instanceof UserError) throw error;
-      throw new UserError(`--head=${head}: ${(error as Error).message}`);
+      throw optionError(`--head=${head}`, error, context);
     }
     return resolved[0];
   }
@@ -212,12 +213,12 @@ function chooseDownRevision(
 }
 
 /** A `--depends-on` value as the file will say it: a branch label stays a label (as Alembic writes it), else an id. */
-function resolveDependency(migrations: ProjectMigrations, text: string): string {
+function resolveDependency(context: ProjectContext, migrations: ProjectMigrations, text: string): string {
   if (migrations.graph.labels().includes(text)) return text;
   try {
     return migrations.graph.resolveReference(text);
   } catch (error) {
-    throw new UserError(`--depends-on=${text}: ${(error as Error).message}`);
+    throw optionError(`--depends-on=${text}`, error, context);
   }
 }
 

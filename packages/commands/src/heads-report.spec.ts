@@ -28,7 +28,7 @@ describe('heads report', () => {
       '  9c1b2a7f3e01  Add posts        apps/backend/migrations/versions/9c1b2a7f3e01_add_posts.ts  (not committed)',
       'Resolve it with one of:',
       '  nx g nx-typeorm-migrations:merge --project=backend -m "Merge heads"    a merge revision over the heads',
-      '  nx g nx-typeorm-migrations:rebase --project=backend                   your branch re-parented on top of the other, history linear',
+      '  nx g nx-typeorm-migrations:rebase --project=backend                    your branch re-parented on top of the other, history linear',
     ]);
   });
 

@@ -3,7 +3,8 @@ import type { RevisionGraph } from '../../core/src/graph';
 import type { MigrationFile } from '../../adapters/src/fs/migration-directory';
 import { fileAuthors, type FileAuthor } from '../../adapters/src/git/git-history';
 import type { ProjectContext, ProjectMigrations } from './context';
-import { UserError } from './errors';
+import { CodedError } from '../../core/src/errors';
+import { commandFor, nxGeneratorRoute, type Route } from './route';
 
 /**
  * The report of several heads: when two developers each add a migration on top of the same revision, every command
@@ -45,8 +46,30 @@ export function describeHeads(input: HeadsReportInput): HeadDescription[] {
   });
 }
 
-/** The multi-line report: what is wrong, one line per head, then the two ways out. */
-export function formatHeadsReport(projectName: string, heads: readonly HeadDescription[]): string {
+/** The heads of a project that has several, where a command must pick one: the heads report names them. */
+export class UnmergedHeadsError extends CodedError {
+  readonly code = 'UNMERGED_HEADS';
+
+  constructor(
+    readonly projectName: string,
+    readonly heads: readonly HeadDescription[],
+  ) {
+    super(`project ${projectName} has ${heads.length} head revisions (${heads.map((head) => head.revision).join(', ')})`);
+  }
+}
+
+/**
+ * The multi-line report: what is wrong, one line per head, then the two ways out as the user types them on their
+ * route (the generators under Nx, the verbs from the CLI).
+ */
+export function formatHeadsReport(
+  projectName: string,
+  heads: readonly HeadDescription[],
+  route: Route = nxGeneratorRoute(projectName, 'migration'),
+): string {
+  const merge = commandFor(route, 'merge', '-m "Merge heads"');
+  const rebase = commandFor(route, 'rebase');
+  const width = Math.max(merge.length, rebase.length) + 4;
   const idWidth = Math.max(...heads.map((head) => head.revision.length));
   const messageWidth = Math.max(...heads.map((head) => head.message.length));
   const lines = [
@@ -57,8 +80,8 @@ export function formatHeadsReport(projectName: string, heads: readonly HeadDescr
         `  ${head.revision.padEnd(idWidth)}  ${head.message.padEnd(messageWidth)}  ${head.file}  (${authorText(head)})`,
     ),
     'Resolve it with one of:',
-    `  nx g nx-typeorm-migrations:merge --project=${projectName} -m "Merge heads"    a merge revision over the heads`,
-    `  nx g nx-typeorm-migrations:rebase --project=${projectName}                   your branch re-parented on top of the other, history linear`,
+    `  ${merge.padEnd(width)}a merge revision over the heads`,
+    `  ${rebase.padEnd(width)}your branch re-parented on top of the other, history linear`,
   ];
   return lines.join('\n');
 }
@@ -72,9 +95,9 @@ function authorText(head: HeadDescription): string {
  * The heads report when the project has more than one head, otherwise `undefined`: what migrate, migrate-status
  * and the migration generator call before they pick "the" head.
  */
-export function multipleHeadsReport(input: HeadsReportInput): string | undefined {
+export function multipleHeadsReport(input: HeadsReportInput & { readonly route?: Route }): string | undefined {
   if (input.graph.heads().length < 2) return undefined;
-  return formatHeadsReport(input.projectName, describeHeads(input));
+  return formatHeadsReport(input.projectName, describeHeads(input), input.route);
 }
 
 /**
@@ -82,6 +105,9 @@ export function multipleHeadsReport(input: HeadsReportInput): string | undefined
  * --head) when there are several, with the heads report as its message.
  */
 export function refuseMultipleHeads(context: ProjectContext, migrations: ProjectMigrations): void {
-  const report = multipleHeadsReport({ ...context, graph: migrations.graph, migrations: migrations.files });
-  if (report) throw new UserError(report);
+  if (migrations.graph.heads().length < 2) return;
+  throw new UnmergedHeadsError(
+    context.projectName,
+    describeHeads({ ...context, graph: migrations.graph, migrations: migrations.files }),
+  );
 }

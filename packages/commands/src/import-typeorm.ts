@@ -69,7 +69,8 @@ export async function prepareTypeormImport(options: ImportTypeormOptions): Promi
         'point it at the migration files (relative globs are read from the workspace root), then import again.',
     );
   }
-  const existing = readMigrationDirectory(options.migrationsDir);
+  // Importing creates the folder.
+  const existing = readMigrationDirectory(options.migrationsDir, { missing: 'empty' });
   const imported = importedRevisionsOf(existing);
   imported.forEach((entry, index) => {
     if (migrations[index]?.name !== entry.typeormName) {

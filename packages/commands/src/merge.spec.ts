@@ -1,6 +1,8 @@
 import { RevisionGraph } from '../../core/src/graph';
 import { readMigrationMetadata } from '../../core/src/migration-file';
 import { planMerge } from './merge';
+import { captureError } from '../../testing/src/revision-fixture';
+import { userWords } from '../../testing/src/user-words';
 
 function graphOf(shape: ReadonlyArray<readonly [string, readonly string[]]>): RevisionGraph {
   return RevisionGraph.build(() => shape.map(([id, downRevisions]) => ({ id, downRevisions, message: `Step ${id}` })));
@@ -70,9 +72,9 @@ describe('planMerge', () => {
   });
 
   it('refuses an unknown revision with the graph’s own words', () => {
-    expect(() => planMerge(input, { message: 'Merge', revisions: ['bbbb0002', 'zzzz'] })).toThrow(
-      /No revision or branch label matches 'zzzz'/,
-    );
+    const error = captureError(() => planMerge(input, { message: 'Merge', revisions: ['bbbb0002', 'zzzz'] }));
+    expect(error).toMatchObject({ code: 'REVISION_NOT_FOUND', reference: 'zzzz' });
+    expect(userWords(error)).toMatch(/^No revision or branch label matches 'zzzz'/);
   });
 
   it('refuses an empty message and a revision id already in use', () => {

@@ -39,7 +39,7 @@ export function planMerge(input: MergePlanInput, options: MergeOptions): Planned
     throw new UserError('A merge revision needs a message: pass --message="Merge <what the branches did>".');
   }
   const revisions = [
-    ...new Set((options.revisions?.length ? options.revisions : input.graph.heads()).map(resolve(input.graph))),
+    ...new Set((options.revisions?.length ? options.revisions : input.graph.heads()).map((text) => input.graph.resolveRevision(text))),
   ];
   if (revisions.length < 2) {
     throw new UserError(
@@ -71,16 +71,6 @@ export function planMerge(input: MergePlanInput, options: MergeOptions): Planned
     down: [],
   });
   return { revision, path: join(input.migrationsDir, migrationFileName(revision, message)), content };
-}
-
-function resolve(graph: RevisionGraph): (text: string) => string {
-  return (text) => {
-    try {
-      return graph.resolveRevision(text);
-    } catch (error) {
-      throw new UserError((error as Error).message);
-    }
-  };
 }
 
 /** Reads the project's migrations, plans the merge revision and writes it; returns what was written. */

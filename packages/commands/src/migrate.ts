@@ -24,7 +24,7 @@ import {
   readProjectMigrations,
   shownPath,
   toolVersion,
-  type EditedMigration,
+  AppliedMigrationEditedError,
   type ProjectContext,
   type ProjectDatabase,
   type ProjectMigrations,
@@ -72,6 +72,8 @@ export interface MigrateResult {
   readonly sql?: string;
   /** The error, as the one sentence shown to the user. */
   readonly error?: string;
+  /** The error's code (`MIGRATION_FAILED`, ...), when `error` is set. */
+  readonly code?: string;
   /** The failure behind `error`, for `--verbose` (left out of `--json`). */
   readonly failure?: Error;
 }
@@ -168,7 +170,7 @@ async function migrateLocked(
     heads = await adoptTypeormHistory(context, migrations, database, reporter);
   }
   const edited = editedMigrations(migrations, heads, await store.recordedChecksums());
-  if (edited.length > 0) throw editedError(context, edited, heads);
+  if (edited.length > 0) throw new AppliedMigrationEditedError(edited, heads);
   const steps = planSteps(migrations.graph, heads, to);
   const base = { database: database.target.description, target: to, headsBefore: heads };
   if (steps.length === 0) {
@@ -186,7 +188,7 @@ async function migrateLocked(
     }
     if (!(await options.confirm(question))) {
       reporter.info('Nothing done: the downgrade was not confirmed.');
-      return { ...base, success: false, headsAfter: heads, steps: [], error: 'The downgrade was not confirmed.' };
+      return { ...base, success: false, headsAfter: heads, steps: [], error: 'The downgrade was not confirmed.', code: 'DOWNGRADE_NOT_CONFIRMED' };
     }
   }
   reporter.info(`Migrating from ${formatHeads(heads)} to ${to} (${steps.length} migration${steps.length === 1 ? '' : 's'}):`);
@@ -211,8 +213,8 @@ async function migrateLocked(
   saveCompiledCode();
   const headsAfter = await store.readHeads();
   if (result.failure) {
-    const message = toUserError(result.failure, context).message;
-    return { ...base, success: false, headsAfter, steps: result.outcomes, error: message, failure: result.failure };
+    const { message, code } = toUserError(result.failure, context);
+    return { ...base, success: false, headsAfter, steps: result.outcomes, error: message, code, failure: result.failure };
   }
   reporter.info(`Done: the database is at ${formatHeads(headsAfter)}.`);
   return { ...base, success: true, headsAfter, steps: result.outcomes };
@@ -266,16 +268,6 @@ export async function recogniseImportedHistory(
 ): Promise<{ revision: string; typeormNames: readonly string[] } | undefined> {
   const options = database.open.dataSource.options as { migrationsTableName?: string; schema?: string };
   return recogniseTypeormMigrations(database.open.queryRunner, options, migrations.files);
-}
-
-function editedError(context: ProjectContext, edited: readonly EditedMigration[], heads: readonly string[]): UserError {
-  const files = edited.map((entry) => `${shownPath(context, entry.file)} (${entry.revision})`).join(', ');
-  const accept = heads.length === 1 ? `migrate-stamp --to=${heads[0]}` : 'migrate-stamp --to=<the current revision>';
-  return new UserError(
-    `Applied migration${edited.length === 1 ? '' : 's'} ${files} ${edited.length === 1 ? 'was' : 'were'} edited after ` +
-      `${edited.length === 1 ? 'it was' : 'they were'} applied to this database (the checksum differs from the recorded one); ` +
-      `restore the file${edited.length === 1 ? '' : 's'}, or record the edit as intended with ${accept}, then run migrate again.`,
-  );
 }
 
 function retryLine(retry: StepRetry): string {

@@ -4,7 +4,7 @@ import { rewriteDownRevision } from '../../core/src/migration-file';
 import type { MigrationFile } from '../../adapters/src/fs/migration-directory';
 import { fileAuthors } from '../../adapters/src/git/git-history';
 import { locateProjectDatabase, readProjectMigrations, type ProjectContext } from './context';
-import { toUserError, UserError } from './errors';
+import { optionError, toUserError, UserError } from './errors';
 import type { PlannedRevisionFile } from './merge';
 import type { Reporter } from './reporter';
 
@@ -45,8 +45,8 @@ export function planRebase(input: RebasePlanInput, options: RebaseOptions): Reba
       `Project ${input.projectName} has a single head (${heads.join(', ') || 'no revisions yet'}); history is already linear.`,
     );
   }
-  const onto = options.onto === undefined ? undefined : resolveHead(graph, options.onto, '--onto');
-  const branch = options.branch === undefined ? undefined : resolveHead(graph, options.branch, '--branch');
+  const onto = options.onto === undefined ? undefined : resolveHead(input, options.onto, '--onto');
+  const branch = options.branch === undefined ? undefined : resolveHead(input, options.branch, '--branch');
   if (onto !== undefined && onto === branch) {
     throw new UserError(`--onto and --branch both name ${onto}; name two different heads.`);
   }
@@ -78,12 +78,13 @@ export function planRebase(input: RebasePlanInput, options: RebaseOptions): Reba
   return { onto: chosenOnto, branch: chosenBranch, moved, files };
 }
 
-function resolveHead(graph: RevisionGraph, text: string, option: string): string {
+function resolveHead(input: RebasePlanInput, text: string, option: string): string {
+  const { graph } = input;
   let revision: string;
   try {
     revision = graph.resolveRevision(text);
   } catch (error) {
-    throw new UserError(`${option}: ${(error as Error).message}`);
+    throw optionError(option, error, input);
   }
   if (!graph.get(revision).isHead) {
     throw new UserError(

@@ -1,88 +1,78 @@
 /**
- * Structured errors of the revision engine. Each carries the offending revisions, labels or text as data so
- * that commands can reword it once, at the boundary; each message is already a sentence a user can act on.
+ * Errors a user can do something about. Each carries a `code` (UPPER_CASE, stable: `--json` reports it) and, as
+ * fields, the data a message needs: the revisions, labels, files or text at fault. The words a user reads are
+ * written once, at the boundary, in `packages/commands/src/errors.ts`, where the command the user typed (an Nx
+ * target or a CLI verb) is known; the `message` here is a short technical summary for logs and stack traces.
  */
-export abstract class RevisionError extends Error {
+export abstract class CodedError extends Error {
   abstract readonly code: string;
 
+  protected constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Structured errors of the revision engine. */
+export abstract class RevisionError extends CodedError {
   protected constructor(message: string) {
     super(message);
-    this.name = new.target.name;
   }
 }
 
 /** Which edge of a revision names another one. */
 export type RevisionRelation = 'downRevision' | 'dependsOn';
 
-function relationWords(relation: RevisionRelation): string {
-  return relation === 'downRevision' ? 'down revision' : 'dependency (dependsOn)';
-}
-
-function quoteList(items: readonly string[]): string {
-  return items.join(', ');
-}
-
 // ---------------------------------------------------------------- load-time errors (building the graph)
 
 export class DuplicateRevisionError extends RevisionError {
-  readonly code = 'duplicate-revision';
+  readonly code = 'DUPLICATE_REVISION';
 
   constructor(readonly revision: string) {
-    super(`Revision id ${revision} is used by more than one migration; give one of them a new revision id.`);
+    super(`revision id ${revision} is used by more than one migration`);
   }
 }
 
 export class SelfReferenceError extends RevisionError {
-  readonly code = 'self-reference';
+  readonly code = 'SELF_REFERENCE';
 
   constructor(
     readonly revision: string,
     readonly relation: RevisionRelation,
   ) {
-    super(
-      `Revision ${revision} lists itself as its own ${relationWords(relation)}; remove ${revision} from its ${relation}.`,
-    );
+    super(`revision ${revision} lists itself in its ${relation}`);
   }
 }
 
 export class MissingRevisionError extends RevisionError {
-  readonly code = 'missing-revision';
+  readonly code = 'MISSING_REVISION';
 
   constructor(
     readonly missing: string,
     readonly referencedBy: string,
     readonly relation: RevisionRelation,
   ) {
-    super(
-      `Revision ${referencedBy} names ${missing} as its ${relationWords(relation)}, but no migration has the revision id ` +
-        `${missing}; restore that migration or correct the ${relation} of ${referencedBy}.`,
-    );
+    super(`revision ${referencedBy} names ${missing} in its ${relation}, and no migration has that revision id`);
   }
 }
 
 export class CycleError extends RevisionError {
-  readonly code = 'cycle';
+  readonly code = 'REVISION_CYCLE';
 
   /** @param revisions the cycle in upgrade order: each revision is a down revision or dependency of the next, and the last of the first. */
   constructor(readonly revisions: readonly string[]) {
-    super(
-      `Revisions ${[...revisions, revisions[0]].join(' -> ')} form a cycle; change the downRevision or dependsOn of one ` +
-        `of them so that the chain ends at a base.`,
-    );
+    super(`revisions ${[...revisions, revisions[0]].join(' -> ')} form a cycle`);
   }
 }
 
 export class DuplicateBranchLabelError extends RevisionError {
-  readonly code = 'duplicate-branch-label';
+  readonly code = 'DUPLICATE_BRANCH_LABEL';
 
   constructor(
     readonly label: string,
     readonly revisions: readonly [string, string],
   ) {
-    super(
-      `Branch label ${label} is declared by both ${revisions[0]} and ${revisions[1]}; a label names one branch, so ` +
-        `remove it from one of them or rename it.`,
-    );
+    super(`branch label ${label} is declared by both ${revisions[0]} and ${revisions[1]}`);
   }
 }
 
@@ -98,37 +88,26 @@ export class BranchLabelIsRevisionIdError extends RevisionError {
     readonly owner: string,
     readonly revision: string,
   ) {
-    super(
-      owner === revision
-        ? `Branch label ${label} of revision ${owner} is also its revision id; labels and ids share one namespace ` +
-            `(as in Alembic), so rename the label.`
-        : `Branch label ${label} of revision ${owner} is also the id of revision ${revision}; labels and ids share ` +
-            `one namespace (as in Alembic), so rename the label.`,
-    );
+    super(`branch label ${label} of revision ${owner} is also the id of revision ${revision}`);
   }
 }
 
 export class InvalidRevisionIdError extends RevisionError {
-  readonly code = 'invalid-revision-id';
+  readonly code = 'INVALID_REVISION_ID';
 
   constructor(readonly revision: string) {
-    super(
-      `Revision id '${revision}' is not valid; use letters, digits and _ only, and not the words head, heads or base.`,
-    );
+    super(`revision id '${revision}' is not valid`);
   }
 }
 
 export class InvalidBranchLabelError extends RevisionError {
-  readonly code = 'invalid-branch-label';
+  readonly code = 'INVALID_BRANCH_LABEL';
 
   constructor(
     readonly label: string,
     readonly revision: string,
   ) {
-    super(
-      `Branch label '${label}' of revision ${revision} is not valid; use letters, digits and _ only, and not the words ` +
-        `head, heads or base.`,
-    );
+    super(`branch label '${label}' of revision ${revision} is not valid`);
   }
 }
 
@@ -140,57 +119,45 @@ export const TARGET_FORMS =
   'LABEL@head-N, LABEL@base+N)';
 
 export class InvalidTargetError extends RevisionError {
-  readonly code = 'invalid-target';
+  readonly code = 'INVALID_TARGET';
 
   constructor(readonly text: string) {
-    super(`'${text}' is not a valid target; use ${TARGET_FORMS}.`);
+    super(`'${text}' is not a valid target`);
   }
 }
 
 export class UnknownRevisionError extends RevisionError {
-  readonly code = 'unknown-revision';
+  readonly code = 'REVISION_NOT_FOUND';
 
   constructor(readonly reference: string) {
-    super(
-      reference.length < 4
-        ? `No revision or branch label is named '${reference}', and a revision prefix needs at least 4 characters; ` +
-            `type more of the revision id.`
-        : `No revision or branch label matches '${reference}'; run migrate-history to list the revision ids and labels.`,
-    );
+    super(`no revision or branch label matches '${reference}'`);
   }
 }
 
 export class UnknownBranchLabelError extends RevisionError {
-  readonly code = 'unknown-branch-label';
+  readonly code = 'UNKNOWN_BRANCH_LABEL';
 
   constructor(
     readonly label: string,
     readonly knownLabels: readonly string[],
   ) {
-    super(
-      knownLabels.length === 0
-        ? `No branch label ${label} exists, and no revision declares any branch label; use head, heads or a revision id.`
-        : `No branch label ${label} exists; the labels are ${quoteList(knownLabels)}.`,
-    );
+    super(`no branch label ${label} exists`);
   }
 }
 
 export class AmbiguousRevisionError extends RevisionError {
-  readonly code = 'ambiguous-revision';
+  readonly code = 'AMBIGUOUS_REVISION';
 
   constructor(
     readonly reference: string,
     readonly candidates: readonly string[],
   ) {
-    super(
-      `Revision prefix '${reference}' matches ${candidates.length} revisions (${quoteList(candidates)}); type more ` +
-        `characters of the revision id.`,
-    );
+    super(`revision prefix '${reference}' matches ${candidates.join(', ')}`);
   }
 }
 
 export class MultipleHeadsError extends RevisionError {
-  readonly code = 'multiple-heads';
+  readonly code = 'MULTIPLE_HEADS';
 
   /**
    * @param reference what the user typed (`head`, a label, ...)
@@ -202,17 +169,12 @@ export class MultipleHeadsError extends RevisionError {
     readonly heads: readonly string[],
     readonly labelSuggestions: readonly string[] = [],
   ) {
-    const labelHint =
-      labelSuggestions.length > 0 ? `a branch such as ${quoteList(labelSuggestions)}` : `LABEL@head to pick a branch`;
-    super(
-      `Multiple head revisions are present for '${reference}' (${quoteList(heads)}); specify heads to move every ` +
-        `branch, ${labelHint}, or a revision id.`,
-    );
+    super(`'${reference}' has several head revisions (${heads.join(', ')})`);
   }
 }
 
 export class RelativeWalkError extends RevisionError {
-  readonly code = 'relative-walk';
+  readonly code = 'RELATIVE_WALK_OUT_OF_RANGE';
 
   /**
    * @param from the revision the walk starts from, or null for "nothing applied" (base)
@@ -225,14 +187,7 @@ export class RelativeWalkError extends RevisionError {
     readonly steps: number,
     readonly available: number,
   ) {
-    const direction = steps > 0 ? 'up' : 'down';
-    const where = steps > 0 ? 'above' : 'below';
-    const start = from ?? 'base';
-    const end = steps > 0 ? 'head' : 'base';
-    super(
-      `Cannot move ${Math.abs(steps)} ${direction} from ${start} for '${target}': only ${available} ` +
-        `${available === 1 ? 'revision is' : 'revisions are'} ${where} it; use a smaller step or ${end}.`,
-    );
+    super(`'${target}': ${steps} steps from ${from ?? 'base'}, ${available} available`);
   }
 }
 
@@ -240,7 +195,7 @@ export class RelativeWalkError extends RevisionError {
 export type AmbiguousWalkReason = 'applied-heads' | 'bases' | 'branch-point' | 'merge-point';
 
 export class AmbiguousWalkError extends RevisionError {
-  readonly code = 'ambiguous-walk';
+  readonly code = 'AMBIGUOUS_WALK';
 
   /**
    * @param from where the walk was when it found several ways (null: nothing applied)
@@ -252,38 +207,15 @@ export class AmbiguousWalkError extends RevisionError {
     readonly from: string | null,
     readonly candidates: readonly string[],
   ) {
-    const options = quoteList(candidates);
-    const messages: Record<AmbiguousWalkReason, string> = {
-      'applied-heads':
-        `'${target}' is ambiguous: the database has several applied heads (${options}); ` +
-        `use LABEL@${relativePart(target)} or REV${relativePart(target)} with one of them.`,
-      bases:
-        `'${target}' is ambiguous: nothing is applied and there are several bases (${options}); ` +
-        `use LABEL@${relativePart(target)} or a revision id.`,
-      'branch-point':
-        `'${target}' is ambiguous: revision ${from} is a branch point with several next revisions (${options}); ` +
-        `use a revision id or LABEL@${relativePart(target)}.`,
-      'merge-point':
-        `'${target}' is ambiguous: revision ${from} is a merge of several revisions (${options}); ` +
-        `use a revision id to say which branch to go down.`,
-    };
-    super(messages[reason]);
+    super(`'${target}' is ambiguous (${reason} at ${from ?? 'base'}: ${candidates.join(', ')})`);
   }
 }
 
-function relativePart(target: string): string {
-  const match = /[+-]\d+$/.exec(target);
-  return match ? match[0] : '+N';
-}
-
 export class UnknownAppliedRevisionError extends RevisionError {
-  readonly code = 'unknown-applied-revision';
+  readonly code = 'UNKNOWN_APPLIED_REVISION';
 
   constructor(readonly revision: string) {
-    super(
-      `The database records revision ${revision} as applied, but no migration has that revision id; restore its ` +
-        `migration file, or run migrate-stamp to record the revision the database really is at.`,
-    );
+    super(`the database records revision ${revision} as applied, and no migration has that revision id`);
   }
 }
 
@@ -295,10 +227,7 @@ export class RevisionNotOnBranchError extends RevisionError {
     readonly revision: string,
     readonly branch: string,
   ) {
-    super(
-      `Revision ${revision} is not on branch ${branch} ('${target}'): it is neither below nor above ${branch}; ` +
-        `name a revision of that branch, or leave out '${branch}@'.`,
-    );
+    super(`revision ${revision} is not on branch ${branch} ('${target}')`);
   }
 }
 
@@ -313,10 +242,7 @@ export class BranchDowngradeError extends RevisionError {
     readonly branch: string,
     readonly from: readonly string[],
   ) {
-    super(
-      `'${target}' downgrades nothing: of the revisions just above it (${quoteList(from)}) none leads to ${branch}; ` +
-        `use a branch label or revision above the target, or leave out '${branch}@'.`,
-    );
+    super(`'${target}' downgrades nothing: none of ${from.join(', ')} leads to ${branch}`);
   }
 }
 
@@ -328,10 +254,7 @@ export class OverlappingTargetsError extends RevisionError {
     readonly revision: string,
     readonly overlaps: readonly string[],
   ) {
-    super(
-      `Requested revision ${revision} overlaps with the other requested revision(s) ${quoteList(overlaps)}: one is ` +
-        `below the other; name only the upper one.`,
-    );
+    super(`requested revision ${revision} overlaps with ${overlaps.join(', ')}`);
   }
 }
 
@@ -339,9 +262,6 @@ export class SpliceRequiredError extends RevisionError {
   readonly code = 'SPLICE_REQUIRED';
 
   constructor(readonly revision: string) {
-    super(
-      `Revision ${revision} is not a head revision; pass --splice to start a new branch from it, or base the new ` +
-        `revision on a head.`,
-    );
+    super(`revision ${revision} is not a head revision`);
   }
 }

@@ -14,6 +14,7 @@ import {
 } from './errors';
 import { RevisionGraph } from './graph';
 import { captureError, graphOf, linearSpecs, revisionSpecs } from '../../testing/src/revision-fixture';
+import { userWords } from '../../testing/src/user-words';
 
 
 describe('RevisionGraph: linear chain', () => {
@@ -60,7 +61,7 @@ describe('RevisionGraph: linear chain', () => {
     expect(graph.positionOf('c')).toBe(2);
     expect(captureError(() => graph.get('zzzz'))).toBeInstanceOf(UnknownRevisionError);
     expect(captureError(() => graph.ancestors(['zzzz']))).toMatchObject({
-      code: 'unknown-revision',
+      code: 'REVISION_NOT_FOUND',
       reference: 'zzzz',
     });
   });
@@ -169,7 +170,7 @@ describe('RevisionGraph: several bases with labels', () => {
     const error = captureError(() => graph.branchRevisions('payments'));
     expect(error).toBeInstanceOf(UnknownBranchLabelError);
     expect(error).toMatchObject({ label: 'payments', knownLabels: ['auth', 'billing'] });
-    expect(error.message).toBe('No branch label payments exists; the labels are auth, billing.');
+    expect(userWords(error)).toBe('No branch label payments exists; the labels are auth, billing.');
   });
 });
 
@@ -198,7 +199,7 @@ describe('RevisionGraph: label propagation (Alembic rule)', () => {
     const error = captureError(() => graph.resolveRevision('feat'));
     expect(error).toBeInstanceOf(MultipleHeadsError);
     expect(error).toMatchObject({ reference: 'feat', heads: ['b', 'c'] });
-    expect(error.message).toContain("Multiple head revisions are present for 'feat' (b, c)");
+    expect(userWords(error)).toContain("Multiple head revisions are present for 'feat' (b, c)");
   });
 });
 
@@ -248,26 +249,26 @@ describe('RevisionGraph: resolving what a user typed', () => {
     const error = captureError(() => graph.resolveRevision('abcd'));
     expect(error).toBeInstanceOf(AmbiguousRevisionError);
     expect(error).toMatchObject({
-      code: 'ambiguous-revision',
+      code: 'AMBIGUOUS_REVISION',
       reference: 'abcd',
       candidates: ['abcd1234', 'abcd5678'],
     });
-    expect(error.message).toBe(
+    expect(userWords(error)).toBe(
       "Revision prefix 'abcd' matches 2 revisions (abcd1234, abcd5678); type more characters of the revision id.",
     );
   });
 
   it('refuses a prefix shorter than 4 characters, saying why', () => {
     const error = captureError(() => graph.resolveRevision('ef0'));
-    expect(error).toMatchObject({ code: 'unknown-revision', reference: 'ef0' });
-    expect(error.message).toContain('a revision prefix needs at least 4 characters');
+    expect(error).toMatchObject({ code: 'REVISION_NOT_FOUND', reference: 'ef0' });
+    expect(userWords(error)).toContain('a revision prefix needs at least 4 characters');
   });
 
   it('refuses an unknown revision, pointing at migrate-history', () => {
     const error = captureError(() => graph.resolveRevision('ffff'));
     expect(error).toBeInstanceOf(UnknownRevisionError);
-    expect(error.message).toBe(
-      "No revision or branch label matches 'ffff'; run migrate-history to list the revision ids and labels.",
+    expect(userWords(error)).toBe(
+      "No revision or branch label matches 'ffff'; run nx run backend:migrate-history to list the revision ids and labels.",
     );
   });
 });
@@ -276,8 +277,8 @@ describe('RevisionGraph: load-time errors', () => {
   it('cycle: names the revisions of the cycle in upgrade order', () => {
     const error = captureError(() => graphOf('a<c; b<a; c<b'));
     expect(error).toBeInstanceOf(CycleError);
-    expect(error).toMatchObject({ code: 'cycle', revisions: ['a', 'b', 'c'] });
-    expect(error.message).toBe(
+    expect(error).toMatchObject({ code: 'REVISION_CYCLE', revisions: ['a', 'b', 'c'] });
+    expect(userWords(error)).toBe(
       'Revisions a -> b -> c -> a form a cycle; change the downRevision or dependsOn of one of them so that the ' +
         'chain ends at a base.',
     );
@@ -288,14 +289,14 @@ describe('RevisionGraph: load-time errors', () => {
   });
 
   it('cycle through dependsOn', () => {
-    expect(captureError(() => graphOf('a; b<a~c; c<b'))).toMatchObject({ code: 'cycle', revisions: ['b', 'c'] });
+    expect(captureError(() => graphOf('a; b<a~c; c<b'))).toMatchObject({ code: 'REVISION_CYCLE', revisions: ['b', 'c'] });
   });
 
   it('missing down revision: names it and who refers to it', () => {
     const error = captureError(() => graphOf('a; b<x'));
     expect(error).toBeInstanceOf(MissingRevisionError);
     expect(error).toMatchObject({ missing: 'x', referencedBy: 'b', relation: 'downRevision' });
-    expect(error.message).toBe(
+    expect(userWords(error)).toBe(
       'Revision b names x as its down revision, but no migration has the revision id x; restore that migration or ' +
         'correct the downRevision of b.',
     );
@@ -303,22 +304,22 @@ describe('RevisionGraph: load-time errors', () => {
 
   it('missing dependency: names it and who depends on it', () => {
     const error = captureError(() => graphOf('a; b<a~y'));
-    expect(error).toMatchObject({ code: 'missing-revision', missing: 'y', referencedBy: 'b', relation: 'dependsOn' });
-    expect(error.message).toContain('Revision b names y as its dependency (dependsOn)');
+    expect(error).toMatchObject({ code: 'MISSING_REVISION', missing: 'y', referencedBy: 'b', relation: 'dependsOn' });
+    expect(userWords(error)).toContain('Revision b names y as its dependency (dependsOn)');
   });
 
   it('duplicate revision id', () => {
     const error = captureError(() => graphOf('a; b<a; a'));
     expect(error).toBeInstanceOf(DuplicateRevisionError);
-    expect(error).toMatchObject({ code: 'duplicate-revision', revision: 'a' });
-    expect(error.message).toBe('Revision id a is used by more than one migration; give one of them a new revision id.');
+    expect(error).toMatchObject({ code: 'DUPLICATE_REVISION', revision: 'a' });
+    expect(userWords(error)).toBe('Revision id a is used by more than one migration; give one of them a new revision id.');
   });
 
   it('self-reference as down revision and as dependency', () => {
     const down = captureError(() => graphOf('a<a'));
     expect(down).toBeInstanceOf(SelfReferenceError);
     expect(down).toMatchObject({ revision: 'a', relation: 'downRevision' });
-    expect(down.message).toBe('Revision a lists itself as its own down revision; remove a from its downRevision.');
+    expect(userWords(down)).toBe('Revision a lists itself as its own down revision; remove a from its downRevision.');
     expect(captureError(() => graphOf('a; b<a~b'))).toMatchObject({ revision: 'b', relation: 'dependsOn' });
   });
 
@@ -326,7 +327,7 @@ describe('RevisionGraph: load-time errors', () => {
     const error = captureError(() => graphOf('a@x; b@x<a'));
     expect(error).toBeInstanceOf(DuplicateBranchLabelError);
     expect(error).toMatchObject({ label: 'x', revisions: ['a', 'b'] });
-    expect(error.message).toBe(
+    expect(userWords(error)).toBe(
       'Branch label x is declared by both a and b; a label names one branch, so remove it from one of them or rename it.',
     );
   });
@@ -335,7 +336,7 @@ describe('RevisionGraph: load-time errors', () => {
     const error = captureError(() => graphOf('a; b@a<a'));
     expect(error).toBeInstanceOf(BranchLabelIsRevisionIdError);
     expect(error).toMatchObject({ code: 'BRANCH_LABEL_IS_REVISION_ID', label: 'a', owner: 'b', revision: 'a' });
-    expect(error.message).toBe(
+    expect(userWords(error)).toBe(
       'Branch label a of revision b is also the id of revision a; labels and ids share one namespace (as in ' +
         'Alembic), so rename the label.',
     );
@@ -348,12 +349,12 @@ describe('RevisionGraph: load-time errors', () => {
     expect(graph.get('c1').dependents).toEqual(['a2']);
     expect(graph.ancestors(['a2'])).toEqual(['a1', 'c1']);
     expect(captureError(() => graphOf('a1; a2<a1~nolabel'))).toMatchObject({
-      code: 'missing-revision',
+      code: 'MISSING_REVISION',
       missing: 'nolabel',
       referencedBy: 'a2',
       relation: 'dependsOn',
     });
-    expect(captureError(() => graphOf('a1@own~own'))).toMatchObject({ code: 'self-reference', revision: 'a1' });
+    expect(captureError(() => graphOf('a1@own~own'))).toMatchObject({ code: 'SELF_REFERENCE', revision: 'a1' });
   });
 
   it('resolves references, branches and lineages as the --to grammar needs', () => {
@@ -361,7 +362,7 @@ describe('RevisionGraph: load-time errors', () => {
     expect(graph.resolveReference('left')).toBe('c1');
     expect(graph.resolveBranch('left')).toBe('c1');
     expect(graph.resolveBranch('d1')).toBe('d1');
-    expect(captureError(() => graph.resolveBranch('zzzz'))).toMatchObject({ code: 'unknown-branch-label' });
+    expect(captureError(() => graph.resolveBranch('zzzz'))).toMatchObject({ code: 'UNKNOWN_BRANCH_LABEL' });
     const lineage = graph.lineageOf('c1');
     expect(graph.topologicalOrder().filter((id) => lineage[graph.positionOf(id)] === 1)).toEqual([
       'a',
@@ -374,7 +375,7 @@ describe('RevisionGraph: load-time errors', () => {
   it.each(['head', 'base', 'a-b', 'a b', ''])('invalid revision id %j', (id) => {
     const error = captureError(() => RevisionGraph.build(() => [{ id, downRevisions: [] }]));
     expect(error).toBeInstanceOf(InvalidRevisionIdError);
-    expect(error).toMatchObject({ code: 'invalid-revision-id', revision: id });
+    expect(error).toMatchObject({ code: 'INVALID_REVISION_ID', revision: id });
   });
 
   it.each(['heads', 'my-branch'])('invalid branch label %j', (label) => {

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { CodedError } from './errors';
 
 /**
  * The migration file format: rendering a revision to TypeScript, and reading its metadata back without executing
@@ -55,8 +56,8 @@ export function isDuration(value: string): boolean {
 }
 
 /** A migration file that cannot be read; the message names the file and what to write instead. */
-export class MigrationFileError extends Error {
-  override readonly name = 'MigrationFileError';
+export class MigrationFileError extends CodedError {
+  readonly code = 'MIGRATION_FILE_INVALID';
   constructor(
     readonly file: string,
     readonly problem: string,

@@ -6,6 +6,7 @@
 import { RevisionGraph } from './graph';
 import { planStamp, planSteps, type Step } from './plan';
 import { captureError, graphOf } from '../../testing/src/revision-fixture';
+import { userWords } from '../../testing/src/user-words';
 
 /** Steps written compactly: `+a` for up, `-a` for down. */
 function moves(steps: readonly Step[]): string[] {
@@ -63,11 +64,11 @@ describe('Alembic shapes: linear (RevisionPathTest)', () => {
   });
 
   it('walks past either end are refused with how far one can go', () => {
-    expect(captureError(() => planSteps(graph, ['b'], '-5'))).toMatchObject({ code: 'relative-walk', available: 2 });
-    expect(captureError(() => planSteps(graph, ['b'], '+5'))).toMatchObject({ code: 'relative-walk', available: 3 });
-    expect(captureError(() => planSteps(graph, [], '-1'))).toMatchObject({ code: 'relative-walk', available: 0 });
-    expect(captureError(() => planSteps(graph, ['e'], 'head+1'))).toMatchObject({ code: 'relative-walk', from: 'e' });
-    expect(captureError(() => planSteps(graph, [], 'base-1'))).toMatchObject({ code: 'relative-walk', from: null });
+    expect(captureError(() => planSteps(graph, ['b'], '-5'))).toMatchObject({ code: 'RELATIVE_WALK_OUT_OF_RANGE', available: 2 });
+    expect(captureError(() => planSteps(graph, ['b'], '+5'))).toMatchObject({ code: 'RELATIVE_WALK_OUT_OF_RANGE', available: 3 });
+    expect(captureError(() => planSteps(graph, [], '-1'))).toMatchObject({ code: 'RELATIVE_WALK_OUT_OF_RANGE', available: 0 });
+    expect(captureError(() => planSteps(graph, ['e'], 'head+1'))).toMatchObject({ code: 'RELATIVE_WALK_OUT_OF_RANGE', from: 'e' });
+    expect(captureError(() => planSteps(graph, [], 'base-1'))).toMatchObject({ code: 'RELATIVE_WALK_OUT_OF_RANGE', from: null });
   });
 });
 
@@ -132,7 +133,7 @@ describe('Alembic shapes: forked with labels (BranchedPathTest)', () => {
   it('ambiguities are refused where Alembic guesses or crashes', () => {
     // Alembic warns and takes the first row of the version table.
     expect(captureError(() => planSteps(graph, ['d1', 'd2'], '-1'))).toMatchObject({
-      code: 'ambiguous-walk',
+      code: 'AMBIGUOUS_WALK',
       reason: 'applied-heads',
       candidates: ['d1', 'd2'],
     });
@@ -148,12 +149,12 @@ describe('Alembic shapes: forked with labels (BranchedPathTest)', () => {
   it('a revision named with a branch it is not on is refused, naming both', () => {
     const error = captureError(() => planSteps(graph, ['d1'], 'c1branch@d2'));
     expect(error).toMatchObject({ code: 'REVISION_NOT_ON_BRANCH', revision: 'd2', branch: 'c1branch' });
-    expect(error.message).toContain('Revision d2 is not on branch c1branch');
+    expect(userWords(error)).toContain('Revision d2 is not on branch c1branch');
   });
 
   it('an unknown branch is refused with the known labels', () => {
     expect(captureError(() => planSteps(graph, ['d1'], 'nope@head'))).toMatchObject({
-      code: 'unknown-branch-label',
+      code: 'UNKNOWN_BRANCH_LABEL',
       label: 'nope',
     });
   });
@@ -301,7 +302,7 @@ describe('Alembic shapes: two roots with a dependency (the lib/app case)', () =>
   it('stamp refuses targets of which one lies below the other', () => {
     const error = captureError(() => planStamp(graph, [], ['c2', 'a3']));
     expect(error).toMatchObject({ code: 'OVERLAPPING_TARGETS', revision: 'a3', overlaps: ['c2'] });
-    expect(error.message).toContain('Requested revision a3 overlaps with the other requested revision(s) c2');
+    expect(userWords(error)).toContain('Requested revision a3 overlaps with the other requested revision(s) c2');
   });
 });
 

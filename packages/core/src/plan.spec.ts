@@ -9,6 +9,7 @@ import { RevisionGraph } from './graph';
 import { appliedHeads, appliedRevisions, planSteps, type Step } from './plan';
 import { captureError, graphOf, linearSpecs } from '../../testing/src/revision-fixture';
 import { parseTarget } from './target';
+import { userWords } from '../../testing/src/user-words';
 
 
 /** Steps written compactly: `+a` for up, `-a` for down. */
@@ -80,8 +81,8 @@ describe('planSteps: linear chain', () => {
   it('walking up past the head: names the start, the steps asked and the steps available', () => {
     const error = captureError(() => planSteps(graph, ['b'], '+3'));
     expect(error).toBeInstanceOf(RelativeWalkError);
-    expect(error).toMatchObject({ code: 'relative-walk', target: '+3', from: 'b', steps: 3, available: 2 });
-    expect(error.message).toBe(
+    expect(error).toMatchObject({ code: 'RELATIVE_WALK_OUT_OF_RANGE', target: '+3', from: 'b', steps: 3, available: 2 });
+    expect(userWords(error)).toBe(
       "Cannot move 3 up from b for '+3': only 2 revisions are above it; use a smaller step or head.",
     );
     expect(captureError(() => planSteps(graph, ['d'], 'd+1'))).toMatchObject({ from: 'd', steps: 1, available: 0 });
@@ -90,8 +91,8 @@ describe('planSteps: linear chain', () => {
 
   it('walking down past the base: names the start, the steps asked and the steps available', () => {
     const error = captureError(() => planSteps(graph, ['b'], '-3'));
-    expect(error).toMatchObject({ code: 'relative-walk', from: 'b', steps: -3, available: 2 });
-    expect(error.message).toBe(
+    expect(error).toMatchObject({ code: 'RELATIVE_WALK_OUT_OF_RANGE', from: 'b', steps: -3, available: 2 });
+    expect(userWords(error)).toBe(
       "Cannot move 3 down from b for '-3': only 2 revisions are below it; use a smaller step or base.",
     );
     expect(captureError(() => planSteps(graph, ['d'], 'b-3'))).toMatchObject({ from: 'b', steps: -3, available: 2 });
@@ -99,8 +100,8 @@ describe('planSteps: linear chain', () => {
 
   it('-N with nothing applied has nowhere to go', () => {
     const error = captureError(() => planSteps(graph, [], '-1'));
-    expect(error).toMatchObject({ code: 'relative-walk', from: null, steps: -1, available: 0 });
-    expect(error.message).toBe(
+    expect(error).toMatchObject({ code: 'RELATIVE_WALK_OUT_OF_RANGE', from: null, steps: -1, available: 0 });
+    expect(userWords(error)).toBe(
       "Cannot move 1 down from base for '-1': only 0 revisions are below it; use a smaller step or base.",
     );
   });
@@ -108,9 +109,9 @@ describe('planSteps: linear chain', () => {
   it('refuses an applied head that no migration defines', () => {
     const error = captureError(() => planSteps(graph, ['zz9'], 'head'));
     expect(error).toBeInstanceOf(UnknownAppliedRevisionError);
-    expect(error).toMatchObject({ code: 'unknown-applied-revision', revision: 'zz9' });
-    expect(error.message).toContain(
-      'The database records revision zz9 as applied, but no migration has that revision id',
+    expect(error).toMatchObject({ code: 'UNKNOWN_APPLIED_REVISION', revision: 'zz9' });
+    expect(userWords(error)).toContain(
+      'The database records revision zz9 as applied, but no migration file has that revision id',
     );
   });
 });
@@ -127,7 +128,7 @@ describe('planSteps: empty graph', () => {
   });
 
   it('cannot walk anywhere', () => {
-    expect(captureError(() => planSteps(graph, [], '+1'))).toMatchObject({ code: 'relative-walk', available: 0 });
+    expect(captureError(() => planSteps(graph, [], '+1'))).toMatchObject({ code: 'RELATIVE_WALK_OUT_OF_RANGE', available: 0 });
   });
 });
 
@@ -140,14 +141,14 @@ describe('planSteps: revision prefixes', () => {
 
   it('refuses an ambiguous prefix with its candidates', () => {
     expect(captureError(() => planSteps(graph, [], 'beef'))).toMatchObject({
-      code: 'ambiguous-revision',
+      code: 'AMBIGUOUS_REVISION',
       candidates: ['beefbeef', 'beefd00d'],
     });
   });
 
   it('refuses a prefix shorter than 4 characters', () => {
     expect(captureError(() => planSteps(graph, [], 'bee'))).toMatchObject({
-      code: 'unknown-revision',
+      code: 'REVISION_NOT_FOUND',
       reference: 'bee',
     });
   });
@@ -160,12 +161,12 @@ describe('planSteps: two heads from a branch point', () => {
     const error = captureError(() => planSteps(graph, [], 'head'));
     expect(error).toBeInstanceOf(MultipleHeadsError);
     expect(error).toMatchObject({
-      code: 'multiple-heads',
+      code: 'MULTIPLE_HEADS',
       reference: 'head',
       heads: ['a2', 'b2'],
       labelSuggestions: [],
     });
-    expect(error.message).toBe(
+    expect(userWords(error)).toBe(
       "Multiple head revisions are present for 'head' (a2, b2); specify heads to move every branch, LABEL@head to " +
         'pick a branch, or a revision id.',
     );
@@ -200,8 +201,8 @@ describe('planSteps: two heads from a branch point', () => {
   it('+N with two applied heads is ambiguous and names them', () => {
     const error = captureError(() => planSteps(graph, ['a2', 'b2'], '-1'));
     expect(error).toBeInstanceOf(AmbiguousWalkError);
-    expect(error).toMatchObject({ code: 'ambiguous-walk', reason: 'applied-heads', candidates: ['a2', 'b2'] });
-    expect(error.message).toBe(
+    expect(error).toMatchObject({ code: 'AMBIGUOUS_WALK', reason: 'applied-heads', candidates: ['a2', 'b2'] });
+    expect(userWords(error)).toBe(
       "'-1' is ambiguous: the database has several applied heads (a2, b2); use LABEL@-1 or REV-1 with one of them.",
     );
   });
@@ -209,7 +210,7 @@ describe('planSteps: two heads from a branch point', () => {
   it('+N from the branch point is ambiguous and names the next revisions', () => {
     const error = captureError(() => planSteps(graph, ['p'], '+1'));
     expect(error).toMatchObject({ reason: 'branch-point', from: 'p', candidates: ['a1', 'b1'] });
-    expect(error.message).toContain('revision p is a branch point with several next revisions (a1, b1)');
+    expect(userWords(error)).toContain('revision p is a branch point with several next revisions (a1, b1)');
   });
 
   it('REV+N chooses the branch', () => {
@@ -233,8 +234,8 @@ describe('planSteps: diamond (merge)', () => {
 
   it('-N that steps down from a merge asks which side, as Alembic does ("Ambiguous walk")', () => {
     const error = captureError(() => planSteps(graph, ['e'], '-2'));
-    expect(error).toMatchObject({ code: 'ambiguous-walk', reason: 'merge-point', from: 'd', candidates: ['b', 'c'] });
-    expect(error.message).toContain('revision d is a merge of several revisions (b, c)');
+    expect(error).toMatchObject({ code: 'AMBIGUOUS_WALK', reason: 'merge-point', from: 'd', candidates: ['b', 'c'] });
+    expect(userWords(error)).toContain('revision d is a merge of several revisions (b, c)');
     expect(captureError(() => planSteps(graph, ['d'], '-1'))).toMatchObject({ reason: 'merge-point', from: 'd' });
   });
 
@@ -257,7 +258,7 @@ describe('planSteps: several bases with labels', () => {
   it('head is ambiguous and the error suggests each LABEL@head', () => {
     const error = captureError(() => planSteps(graph, [], 'head'));
     expect(error).toMatchObject({ heads: ['x2', 'y2'], labelSuggestions: ['auth@head', 'billing@head'] });
-    expect(error.message).toContain('a branch such as auth@head, billing@head');
+    expect(userWords(error)).toContain('a branch such as auth@head, billing@head');
   });
 
   it('LABEL@head upgrades that branch only; LABEL alone is the revision declaring it, as in Alembic', () => {
@@ -282,7 +283,7 @@ describe('planSteps: several bases with labels', () => {
 
   it('LABEL@+N walking past the branch head or LABEL@-N with nothing applied', () => {
     expect(captureError(() => planSteps(graph, ['x2'], 'auth@+1'))).toMatchObject({
-      code: 'relative-walk',
+      code: 'RELATIVE_WALK_OUT_OF_RANGE',
       from: 'x2',
       steps: 1,
       available: 0,
@@ -290,7 +291,7 @@ describe('planSteps: several bases with labels', () => {
     expect(captureError(() => planSteps(graph, ['x2'], 'billing@-1'))).toMatchObject({ from: null, available: 0 });
     const error = captureError(() => planSteps(graph, [], 'billing@+4'));
     expect(error).toMatchObject({ from: null, steps: 4, available: 3 });
-    expect(error.message).toBe(
+    expect(userWords(error)).toBe(
       "Cannot move 4 up from base for 'billing@+4': only 3 revisions are above it; use a smaller step or head.",
     );
   });
@@ -298,7 +299,7 @@ describe('planSteps: several bases with labels', () => {
   it('+N with nothing applied and several bases is ambiguous', () => {
     const error = captureError(() => planSteps(graph, [], '+1'));
     expect(error).toMatchObject({ reason: 'bases', candidates: ['x', 'y'] });
-    expect(error.message).toBe(
+    expect(userWords(error)).toBe(
       "'+1' is ambiguous: nothing is applied and there are several bases (x, y); use LABEL@+1 or a revision id.",
     );
   });
@@ -306,7 +307,7 @@ describe('planSteps: several bases with labels', () => {
   it('an unknown label is refused with the known ones', () => {
     const error = captureError(() => planSteps(graph, [], 'payments@head'));
     expect(error).toBeInstanceOf(UnknownBranchLabelError);
-    expect(error.message).toBe('No branch label payments exists; the labels are auth, billing.');
+    expect(userWords(error)).toBe('No branch label payments exists; the labels are auth, billing.');
   });
 
   it('base downgrades every branch', () => {

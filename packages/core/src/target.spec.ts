@@ -1,5 +1,6 @@
 import { InvalidTargetError } from './errors';
 import { isValidName, parseTarget, parseTargets, type ParsedTarget } from './target';
+import { userWords } from '../../testing/src/user-words';
 
 describe('parseTarget', () => {
   const target = (text: string, branch: string | null, anchor: ParsedTarget['anchor'], steps = 0) => ({
@@ -69,8 +70,8 @@ describe('parseTarget', () => {
   ])('rejects %j and names the accepted forms', (text) => {
     const error = captureError(() => parseTarget(text));
     expect(error).toBeInstanceOf(InvalidTargetError);
-    expect(error).toMatchObject({ code: 'invalid-target', text: text.trim() });
-    expect(error.message).toContain(`'${text.trim()}' is not a valid target`);
+    expect(error).toMatchObject({ code: 'INVALID_TARGET', text: text.trim() });
+    expect(userWords(error)).toContain(`'${text.trim()}' is not a valid target`);
     for (const form of [
       'head',
       'heads',
@@ -90,7 +91,7 @@ describe('parseTarget', () => {
       'LABEL@base+N',
       'REV@',
     ]) {
-      expect(error.message).toContain(form);
+      expect(userWords(error)).toContain(form);
     }
   });
 });

@@ -1,4 +1,4 @@
-import { RevisionError } from '../../core/src/errors';
+import { CodedError } from '../../core/src/errors';
 import { RevisionGraph } from '../../core/src/graph';
 import type { RevisionSpec } from '../../core/src/revision';
 
@@ -39,13 +39,13 @@ export function linearSpecs(count: number, prefix = 'r'): RevisionSpec[] {
   }));
 }
 
-/** The revision error an action throws; fails the test when it throws nothing or something else. */
-export function captureError(action: () => unknown): RevisionError {
+/** The coded error an action throws; fails the test when it throws nothing or something else. */
+export function captureError(action: () => unknown): CodedError {
   try {
     action();
   } catch (error) {
-    if (error instanceof RevisionError) return error;
+    if (error instanceof CodedError) return error;
     throw error;
   }
-  throw new Error('expected a RevisionError, none was thrown');
+  throw new Error('expected a CodedError, none was thrown');
 }

@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checksumOf, MigrationFileError, renderMigrationFile } from '../../../core/src/migration-file';
 import { TypeScriptSyntaxError } from '../typescript/typescript-loader';
-import { DuplicateRevisionError, loadMigrationFunctions, readMigrationDirectory } from './migration-directory';
+import { captureError } from '../../../testing/src/revision-fixture';
+import {
+  DuplicateRevisionError,
+  loadMigrationFunctions,
+  MigrationsFolderNotFoundError,
+  readMigrationDirectory,
+} from './migration-directory';
 
 function migrationText(revision: string, down: string[], upSql = 'SELECT 1'): string {
   return renderMigrationFile({
@@ -40,8 +46,14 @@ describe('readMigrationDirectory', () => {
     expect(files[0].transactional).toBe(true);
   });
 
-  it('has no migrations when the folder does not exist yet', () => {
-    expect(readMigrationDirectory(join(dir, 'missing'))).toEqual([]);
+  it('refuses a folder that does not exist, naming it', () => {
+    const error = captureError(() => readMigrationDirectory(join(dir, 'missing')));
+    expect(error).toBeInstanceOf(MigrationsFolderNotFoundError);
+    expect(error).toMatchObject({ code: 'MIGRATIONS_FOLDER_NOT_FOUND', folder: join(dir, 'missing') });
+  });
+
+  it('has no migrations in a folder that does not exist yet when the caller creates it', () => {
+    expect(readMigrationDirectory(join(dir, 'missing'), { missing: 'empty' })).toEqual([]);
   });
 
   it('names both files when two declare the same revision', () => {

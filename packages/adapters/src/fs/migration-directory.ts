@@ -5,6 +5,7 @@ import { ImportNotFoundError, ModuleLoadError, firstLineOf } from '../typescript
 import { loadUserModuleAsync } from '../typescript/esm-loader';
 import { TypeScriptSyntaxError, whenTranspiled } from '../typescript/typescript-loader';
 import type { QueryRunner } from 'typeorm';
+import { CodedError } from '../../../core/src/errors';
 
 /**
  * The migration files of a project (`<projectRoot>/migrations/versions`): metadata read statically from the text
@@ -27,8 +28,8 @@ export interface MigrationFunctions {
 }
 
 /** Two files declare the same revision id. */
-export class DuplicateRevisionError extends Error {
-  override readonly name = 'DuplicateRevisionError';
+export class DuplicateRevisionError extends CodedError {
+  readonly code = 'DUPLICATE_REVISION';
   constructor(
     readonly revision: string,
     readonly files: readonly string[],
@@ -40,9 +41,31 @@ export class DuplicateRevisionError extends Error {
 const MIGRATION_FILE = /\.(ts|mts|cts|js|mjs|cjs)$/;
 const NOT_A_MIGRATION = /\.d\.[mc]?ts$|\.(spec|test)\.[mc]?[jt]s$/;
 
-/** Every migration file in `dir`, sorted by file name; an absent folder has none. */
-export function readMigrationDirectory(dir: string): MigrationFile[] {
-  if (!existsSync(dir)) return [];
+/**
+ * The migrations folder does not exist: a mistyped `migrationsDir`, or a project whose `migrations/versions/` was
+ * never created. Reading it as empty would tell a database with applied revisions that it is "at base".
+ */
+export class MigrationsFolderNotFoundError extends CodedError {
+  readonly code = 'MIGRATIONS_FOLDER_NOT_FOUND';
+  constructor(readonly folder: string) {
+    super(`the migrations folder ${folder} does not exist`);
+  }
+}
+
+export interface ReadDirectoryOptions {
+  /**
+   * What an absent folder means: an error (the default), or no migrations yet, for the callers that create the
+   * folder (the first migration of a project, setup, import).
+   */
+  readonly missing?: 'error' | 'empty';
+}
+
+/** Every migration file in `dir`, sorted by file name. */
+export function readMigrationDirectory(dir: string, options: ReadDirectoryOptions = {}): MigrationFile[] {
+  if (!existsSync(dir)) {
+    if (options.missing === 'empty') return [];
+    throw new MigrationsFolderNotFoundError(dir);
+  }
   const names = readdirSync(dir, { withFileTypes: true })
     .filter((entry) => MIGRATION_FILE.test(entry.name) && !NOT_A_MIGRATION.test(entry.name))
     // A symbolic link counts when it leads to a file.

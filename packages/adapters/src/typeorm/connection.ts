@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { relative } from 'node:path';
+import { CodedError } from '../../../core/src/errors';
 
 /**
  * Which database a command targets, decided in one place: `DATABASE_URL` wins over the data source's own settings
@@ -36,8 +37,8 @@ export type DatabaseSource =
   | { readonly kind: 'embedded'; readonly dataDir: string };
 
 /** `DATABASE_URL` cannot be used as written. */
-export class DatabaseUrlError extends Error {
-  override readonly name = 'DatabaseUrlError';
+export class DatabaseUrlError extends CodedError {
+  readonly code = 'DATABASE_URL_INVALID';
   constructor(
     readonly redactedUrl: string,
     readonly problem: string,

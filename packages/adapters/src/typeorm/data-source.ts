@@ -15,6 +15,7 @@ import {
 } from './connection';
 import { acquireFolderLock, type FolderLock } from './lock';
 import { oneQueryAtATime } from './one-query-at-a-time';
+import { CodedError } from '../../../core/src/errors';
 
 /**
  * The user's TypeORM DataSource, found as TypeORM's CLI finds it (default export, or the single exported
@@ -23,8 +24,8 @@ import { oneQueryAtATime } from './one-query-at-a-time';
  */
 
 /** The data source file cannot be used; the message names the file. */
-export class DataSourceFileError extends Error {
-  override readonly name = 'DataSourceFileError';
+export class DataSourceFileError extends CodedError {
+  readonly code = 'DATA_SOURCE_INVALID';
   constructor(
     readonly file: string,
     readonly problem: string,
@@ -34,13 +35,13 @@ export class DataSourceFileError extends Error {
   }
 }
 
-/** The database did not accept a connection. `code` is pg's SQLSTATE or Node's errno (`ECONNREFUSED`). */
-export class DatabaseConnectionError extends Error {
-  override readonly name = 'DatabaseConnectionError';
+/** The database did not accept a connection. `reason` is pg's SQLSTATE or Node's errno (`ECONNREFUSED`). */
+export class DatabaseConnectionError extends CodedError {
+  readonly code = 'DATABASE_UNREACHABLE';
   constructor(
     /** The `Database: ...` line, password as `****`. */
     readonly description: string,
-    readonly code: string | undefined,
+    readonly reason: string | undefined,
     readonly detail: string,
     readonly user: string | undefined,
     readonly database: string | undefined,
@@ -50,8 +51,8 @@ export class DatabaseConnectionError extends Error {
 }
 
 /** The database accepts one connection at a time (PGlite) or is full, and stayed so for the whole lock timeout. */
-export class DatabaseBusyError extends Error {
-  override readonly name = 'DatabaseBusyError';
+export class DatabaseBusyError extends CodedError {
+  readonly code = 'DATABASE_BUSY';
   constructor(
     readonly description: string,
     readonly waitedMs: number,
@@ -304,6 +305,7 @@ function asConnectionError(
     return new DataSourceFileError(
       input.dataSourceFile,
       `TypeORM could not start this data source: ${firstLine(String(message ?? error))}`,
+      { cause: error },
     );
   }
   const options = input.dataSource.options as { username?: string; database?: string };

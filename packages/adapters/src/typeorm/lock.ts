@@ -1,6 +1,7 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
+import { CodedError } from '../../../core/src/errors';
 
 /**
  * One run at a time: a PostgreSQL advisory lock held for the whole run, and a lock file for the embedded database's
@@ -22,8 +23,8 @@ export interface LockHolder {
   readonly since: Date | undefined;
 }
 
-export class LockTimeoutError extends Error {
-  override readonly name = 'LockTimeoutError';
+export class LockTimeoutError extends CodedError {
+  readonly code = 'LOCK_TIMEOUT';
   constructor(
     readonly waitedMs: number,
     readonly holder: LockHolder | undefined,
@@ -122,8 +123,8 @@ async function advisoryLockHolder(session: SqlSession): Promise<LockHolder | und
 }
 
 /** The embedded database's folder is in use by another process. */
-export class FolderLockTimeoutError extends Error {
-  override readonly name = 'FolderLockTimeoutError';
+export class FolderLockTimeoutError extends CodedError {
+  readonly code = 'EMBEDDED_DATABASE_IN_USE';
   constructor(
     readonly lockFile: string,
     readonly waitedMs: number,

@@ -3,6 +3,7 @@ import type { Step } from '../../../core/src/plan';
 import type { MigrationFile, MigrationFunction, MigrationFunctions } from '../fs/migration-directory';
 import { isLockNotAvailable, timeoutStatements, type Blocker, type BlockerWatch, type StepTimeouts } from './timeouts';
 import type { HistoryEntry, VersionStore } from './version-store';
+import { CodedError } from '../../../core/src/errors';
 
 /**
  * The one routine that moves a database: every verb (upgrade, downgrade, `--sql`) only decides the steps.
@@ -32,8 +33,8 @@ export interface StepOutcome {
 }
 
 /** A migration failed; the steps before it stay applied. */
-export class MigrationStepError extends Error {
-  override readonly name = 'MigrationStepError';
+export class MigrationStepError extends CodedError {
+  readonly code = 'MIGRATION_FAILED';
   constructor(
     readonly direction: 'up' | 'down',
     readonly revision: string,

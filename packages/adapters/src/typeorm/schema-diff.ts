@@ -6,6 +6,7 @@ import { addEnumValueStatements, restoreEnumStatements } from './autogenerate/en
 import { describeRename, likelyRenames, renameHintOf, renamesFromHints, withoutRenamed, type Rename, type TableShape } from './autogenerate/renames';
 import { tableFilter, type TableFilter, type TableFilterOptions } from './autogenerate/table-filter';
 import { leaveOutExcludedEntities, readSchemaShapes, refuseCollidingTables, type EnumUse, type SchemaShapes } from './autogenerate/schema-shapes';
+import { CodedError } from '../../../core/src/errors';
 
 /**
  * The difference between a project's entities and a database, as TypeORM's own schema builder sees it
@@ -30,10 +31,10 @@ export interface SchemaDifference {
 }
 
 /** The data source is not one whose schema we can diff (only PostgreSQL is, for now). */
-export class UnsupportedDataSourceError extends Error {
-  override readonly name = 'UnsupportedDataSourceError';
+export class UnsupportedDataSourceError extends CodedError {
+  readonly code = 'UNSUPPORTED_DATA_SOURCE';
   constructor(readonly type: string) {
-    super(`Autogenerate supports PostgreSQL data sources only; this one is "${type}".`);
+    super(`autogenerate supports PostgreSQL data sources only, not ${type}`);
   }
 }
 

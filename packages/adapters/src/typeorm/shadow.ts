@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { redactUrl } from './connection';
+import { CodedError } from '../../../core/src/errors';
 
 /**
  * A throw-away database into which autogenerate replays the existing migrations, so that entities are compared
@@ -15,8 +16,19 @@ export interface ShadowDatabase {
 }
 
 /** The PostgreSQL server given for shadow databases cannot be used; the message says which and why. */
-export class ShadowDatabaseError extends Error {
-  override readonly name = 'ShadowDatabaseError';
+/** The PostgreSQL server named for shadow databases refused to create or drop one. */
+export class ShadowDatabaseError extends CodedError {
+  readonly code = 'SHADOW_DATABASE_FAILED';
+  constructor(
+    /** What was attempted: `create` or `drop`. */
+    readonly action: 'create' | 'drop',
+    /** The server's URL, password as `****`. */
+    readonly server: string,
+    readonly detail: string,
+    cause: unknown,
+  ) {
+    super(`could not ${action} a shadow database on ${server}: ${detail}`, { cause });
+  }
 }
 
 /**
@@ -30,26 +42,24 @@ export async function startShadowDatabase(serverUrl?: string): Promise<ShadowDat
     return { url: embedded.url, description: 'an in-memory embedded PostgreSQL (PGlite)', dispose: () => embedded.stop() };
   }
   const name = `nx_typeorm_migrations_shadow_${randomBytes(5).toString('hex')}`;
-  await runOnServer(serverUrl, `CREATE DATABASE "${name}"`, 'create a temporary database on');
+  await runOnServer(serverUrl, `CREATE DATABASE "${name}"`, 'create');
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
     description: `temporary database "${name}" on ${redactUrl(serverUrl)}`,
-    dispose: () => runOnServer(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`, 'drop the temporary database on'),
+    dispose: () => runOnServer(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`, 'drop'),
   };
 }
 
-async function runOnServer(serverUrl: string, sql: string, what: string): Promise<void> {
+async function runOnServer(serverUrl: string, sql: string, action: 'create' | 'drop'): Promise<void> {
   const client = new Client({ connectionString: serverUrl });
   try {
     await client.connect();
     await client.query(sql);
   } catch (error) {
-    throw new ShadowDatabaseError(
-      `Could not ${what} the shadow database server ${redactUrl(serverUrl)} (${(error as Error).message}); ` +
-        'check shadowDatabaseUrl / SHADOW_DATABASE_URL, or unset it to use an embedded database.',
-    );
+    const detail = redactUrl(String((error as Error).message ?? error).split('\n')[0]);
+    throw new ShadowDatabaseError(action, redactUrl(serverUrl), detail, error);
   } finally {
     await client.end().catch(() => undefined);
   }

@@ -2,6 +2,7 @@ import Module from 'node:module';
 import { isAbsolute, resolve } from 'node:path';
 import { readExportedLiteral } from '../../../core/src/migration-file';
 import type { SqlSession } from './lock';
+import { CodedError } from '../../../core/src/errors';
 
 /**
  * TypeORM's own migration history, for projects moving over from TypeORM's CLI: the class migrations its data source
@@ -43,52 +44,44 @@ export interface TypeormRecognition {
 }
 
 /** A migration class whose name TypeORM itself would reject (no 13-digit timestamp at its end). */
-export class TypeormMigrationNameError extends Error {
-  override readonly name = 'TypeormMigrationNameError';
+export class TypeormMigrationNameError extends CodedError {
+  readonly code = 'TYPEORM_MIGRATION_NAME';
   constructor(
     readonly migrationName: string,
     readonly file: string,
   ) {
-    super(
-      `${file}: the migration ${migrationName} has no JavaScript timestamp at the end of its name, so TypeORM cannot order it; rename it like AddUsers1700000000000.`,
-    );
+    super(`${file}: the migration ${migrationName} has no JavaScript timestamp at the end of its name`);
   }
 }
 
 /** A migration class that cannot be traced back to the file exporting it (defined inline in the data source, say). */
-export class TypeormMigrationFileNotFoundError extends Error {
-  override readonly name = 'TypeormMigrationFileNotFoundError';
+export class TypeormMigrationFileNotFoundError extends CodedError {
+  readonly code = 'TYPEORM_MIGRATION_FILE_NOT_FOUND';
   constructor(readonly migrationName: string) {
-    super(
-      `The TypeORM migration ${migrationName} is not exported by any file the data source loads; move it into a file of its own that exports the class, then import again.`,
-    );
+    super(`the TypeORM migration ${migrationName} is not exported by any file the data source loads`);
   }
 }
 
 /** TypeORM's table lists migrations that no imported revision stands for. */
-export class UnknownTypeormMigrationsError extends Error {
-  override readonly name = 'UnknownTypeormMigrationsError';
+export class UnknownTypeormMigrationsError extends CodedError {
+  readonly code = 'UNKNOWN_TYPEORM_MIGRATIONS';
   constructor(
     readonly table: string,
     readonly unknownNames: readonly string[],
   ) {
-    super(
-      `TypeORM's ${table} table lists ${unknownNames.join(', ')}, which no revision was imported from; import them (import-typeorm) or remove the rows of migrations that no longer exist, then migrate again.`,
-    );
+    super(`TypeORM's ${table} table lists ${unknownNames.join(', ')}, which no revision was imported from`);
   }
 }
 
 /** TypeORM's table skips a migration that comes before one it lists: the database is not at any single revision. */
-export class TypeormHistoryGapError extends Error {
-  override readonly name = 'TypeormHistoryGapError';
+export class TypeormHistoryGapError extends CodedError {
+  readonly code = 'TYPEORM_HISTORY_GAP';
   constructor(
     readonly table: string,
     readonly missingName: string,
     readonly laterName: string,
   ) {
-    super(
-      `TypeORM's ${table} table lists ${laterName} but not ${missingName}, which runs before it; apply ${missingName} with TypeORM's CLI (migration:run) or stamp the right revision yourself (migrate-stamp), then migrate again.`,
-    );
+    super(`TypeORM's ${table} table lists ${laterName} but not ${missingName}, which runs before it`);
   }
 }
 

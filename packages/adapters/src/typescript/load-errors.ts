@@ -1,4 +1,5 @@
 import { dirname, relative, sep } from 'node:path';
+import { CodedError } from '../../../core/src/errors';
 
 /**
  * What went wrong while loading a user's file, naming the file; the original error is kept as `cause` (shown with
@@ -6,8 +7,7 @@ import { dirname, relative, sep } from 'node:path';
  */
 
 /** An import in a user's file leads to no file: the import as written, the importing file, what was looked for. */
-export class ImportNotFoundError extends Error {
-  override readonly name = 'ImportNotFoundError';
+export class ImportNotFoundError extends CodedError {
   /** Node's code, so that code catching a missing optional module still recognises this one. */
   readonly code = 'MODULE_NOT_FOUND';
   constructor(
@@ -23,8 +23,8 @@ export class ImportNotFoundError extends Error {
 }
 
 /** A user's file threw while it was being loaded (its top-level code, or a file it imports). */
-export class ModuleLoadError extends Error {
-  override readonly name = 'ModuleLoadError';
+export class ModuleLoadError extends CodedError {
+  readonly code = 'MODULE_LOAD_FAILED';
   constructor(
     /** The innermost user file whose loading threw. */
     readonly file: string,

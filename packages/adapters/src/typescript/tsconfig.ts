@@ -1,5 +1,6 @@
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { FileReader } from './file-system';
+import { CodedError } from '../../../core/src/errors';
 
 /**
  * The parts of a project's tsconfig that decide where an import leads at run time: `paths` (with the folder its
@@ -26,8 +27,8 @@ interface RawOptions {
 }
 
 /** A tsconfig cannot be read: its file and what is wrong. */
-export class TsconfigError extends Error {
-  override readonly name = 'TsconfigError';
+export class TsconfigError extends CodedError {
+  readonly code = 'TSCONFIG_INVALID';
   constructor(
     readonly file: string,
     readonly problem: string,

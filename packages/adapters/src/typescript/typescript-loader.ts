@@ -11,6 +11,7 @@ import { ModuleFormatReader, type ModuleFormat } from './module-format';
 import { ImportNotFoundError, ModuleLoadError } from './load-errors';
 import { UserModuleResolver } from './module-resolution';
 import { TsconfigReader } from './tsconfig';
+import { CodedError } from '../../../core/src/errors';
 
 /**
  * Loads users' TypeScript and JavaScript (data sources, entities, migrations) with `@swc/core`, in the real Node
@@ -49,13 +50,13 @@ export const nodeModule = ((): ModuleInternals => {
 /** Transpiled code by sha256 of (file name kind + source): a migration loaded twice is transpiled once. */
 const transpiled = new Map<string, string>();
 
-export class TypeScriptSyntaxError extends Error {
+export class TypeScriptSyntaxError extends CodedError {
+  readonly code = 'SYNTAX_ERROR';
   constructor(
     readonly file: string,
     readonly detail: string,
   ) {
     super(`${file}: ${detail}`);
-    this.name = 'TypeScriptSyntaxError';
   }
 }
 

@@ -1,3 +1,5 @@
+import { CodedError } from '../../../../core/src/errors';
+
 /**
  * Two definitions that name one table: an entity and many-to-many join tables (`@JoinTable({ name })`), or two
  * entities. TypeORM's builder generates a `CREATE TABLE` for each, identical to what its own CLI writes, and the
@@ -11,14 +13,10 @@ export interface TableDefinition {
   readonly definition: string;
 }
 
-export class TableCollisionError extends Error {
-  override readonly name = 'TableCollisionError';
+export class TableCollisionError extends CodedError {
+  readonly code = 'TABLE_COLLISION';
   constructor(readonly collisions: ReadonlyMap<string, readonly string[]>) {
-    const described = [...collisions].map(([table, definitions]) => `table ${table} is defined by ${definitions.join(', ')}`);
-    super(
-      `${described.join('; ')}: one table cannot have several definitions; give each its own name ` +
-        '(@Entity(name), @JoinTable({ name })), then generate again. Nothing was written.',
-    );
+    super([...collisions].map(([table, definitions]) => `table ${table} is defined by ${definitions.join(', ')}`).join('; '));
   }
 }
 

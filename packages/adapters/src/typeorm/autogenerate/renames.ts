@@ -1,3 +1,5 @@
+import { CodedError } from '../../../../core/src/errors';
+
 /**
  * Renames: TypeORM's schema builder (like Alembic's autogenerate) sees a renamed column or table as one dropped and
  * one added, and the data goes with the drop. Here a likely rename is recognised (a column dropped and one added in
@@ -40,8 +42,8 @@ export type Rename =
   | { readonly kind: 'column'; readonly schema: string; readonly table: string; readonly from: string; readonly to: string };
 
 /** A `--rename` value that does not name a dropped and an added column (or table). */
-export class RenameHintError extends Error {
-  override readonly name = 'RenameHintError';
+export class RenameHintError extends CodedError {
+  readonly code = 'INVALID_RENAME';
   constructor(
     readonly hint: string,
     readonly reason: string,

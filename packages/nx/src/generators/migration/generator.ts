@@ -3,7 +3,7 @@ import { formatFiles, logger, type Tree } from '@nx/devkit';
 import { toUserError } from '../../../../commands/src/errors';
 import { generate } from '../../../../commands/src/generate';
 import type { Reporter } from '../../../../commands/src/reporter';
-import { pluginOptions, projectContextOfTree } from '../merge/lib/project-context-of-tree';
+import { generatorErrorContext, pluginOptions, projectContextOfTree } from '../merge/lib/project-context-of-tree';
 import { askOnTerminal } from './lib/ask-on-terminal';
 import { chooseProject } from './lib/choose-project';
 import type { MigrationGeneratorSchema } from './schema';
@@ -21,7 +21,7 @@ const reporter: Reporter = {
  */
 export async function migrationGenerator(tree: Tree, options: MigrationGeneratorSchema): Promise<void> {
   try {
-    const context = projectContextOfTree(tree, chooseProject(tree, options.project));
+    const context = projectContextOfTree(tree, chooseProject(tree, options.project), 'migration');
     // The plugin's filter applies to every generate (and to migrate-check); the generator's adds to it.
     const filter = pluginOptions(tree).autogenerate ?? {};
     const include = [...(options.include ?? []), ...(options.include?.length ? [] : (filter.include ?? []))];
@@ -49,7 +49,7 @@ export async function migrationGenerator(tree: Tree, options: MigrationGenerator
     for (const file of result.files) tree.write(relative(tree.root, file.path), file.content);
     await formatFiles(tree);
   } catch (error) {
-    throw toUserError(error, { workspaceRoot: tree.root });
+    throw toUserError(error, generatorErrorContext(tree, options.project, 'migration'));
   }
 }
 

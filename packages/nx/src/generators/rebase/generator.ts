@@ -4,13 +4,13 @@ import { readProjectMigrations } from '../../../../commands/src/context';
 import { toUserError } from '../../../../commands/src/errors';
 import { planRebase, refuseIfApplied } from '../../../../commands/src/rebase';
 import type { Reporter } from '../../../../commands/src/reporter';
-import { projectContextOfTree } from '../merge/lib/project-context-of-tree';
+import { generatorErrorContext, projectContextOfTree } from '../merge/lib/project-context-of-tree';
 import type { RebaseGeneratorSchema } from './schema';
 
 /** `nx g nx-typeorm-migrations:rebase --project=NAME`: one branch of migrations on top of the other head. */
 export async function rebaseGenerator(tree: Tree, options: RebaseGeneratorSchema): Promise<void> {
   try {
-    const context = projectContextOfTree(tree, options.project);
+    const context = projectContextOfTree(tree, options.project, 'rebase');
     const { graph, files } = readProjectMigrations(context);
     const plan = planRebase({ ...context, graph, migrations: files }, { onto: options.onto, branch: options.branch });
     const reporter: Reporter = { info: logger.info, warn: logger.warn, step: () => undefined };
@@ -21,7 +21,7 @@ export async function rebaseGenerator(tree: Tree, options: RebaseGeneratorSchema
         `now revise${plan.files.length === 1 ? 's' : ''} ${plan.onto}. ${databaseNote}.`,
     );
   } catch (error) {
-    throw toUserError(error, { workspaceRoot: tree.root });
+    throw toUserError(error, generatorErrorContext(tree, options.project, 'rebase'));
   }
 }
 

@@ -23,6 +23,7 @@ export function chooseProject(tree: Tree, project: string | undefined): string {
     candidates.length === 0
       ? 'No project has a TypeORM data source file; run nx g nx-typeorm-migrations:setup --project=NAME first.'
       : `Several projects have a TypeORM data source (${candidates.sort().join(', ')}); pass --project=NAME.`,
+    { code: candidates.length === 0 ? 'NO_DATA_SOURCE' : 'PROJECT_REQUIRED' },
   );
 }
 
