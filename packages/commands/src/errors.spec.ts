@@ -39,6 +39,7 @@ import { TypeScriptSyntaxError } from '../../adapters/src/typescript/typescript-
 import { AppliedMigrationEditedError } from './context';
 import { MESSAGES, rootCause, toUserError, UserError, verboseDetails, type ErrorContext } from './errors';
 import { UnmergedHeadsError } from './heads-report';
+import { MergeOnOneBranchError, RebaseOfAppliedError, RebaseOfBaseError } from './refusals';
 import { cliRoute, nxGeneratorRoute, nxRoute } from './route';
 
 const ROOT = '/work/ws';
@@ -105,6 +106,9 @@ const SAMPLES: Record<string, () => Error> = {
       { revision: '0004', message: 'Add tags', file: 'apps/backend/migrations/versions/0004_add_tags.ts' },
     ]),
   AppliedMigrationEditedError: () => new AppliedMigrationEditedError([{ revision: '0002', file: FILE }], ['0002']),
+  MergeOnOneBranchError: () => new MergeOnOneBranchError('0002', '0003'),
+  RebaseOfBaseError: () => new RebaseOfBaseError('0005', '0004'),
+  RebaseOfAppliedError: () => new RebaseOfAppliedError(['0005'], 'the embedded database of backend', '0005'),
   UserError: () => new UserError('A migration needs a message: pass --message="Add users table" (or -m).', { code: 'MESSAGE_REQUIRED' }),
 };
 

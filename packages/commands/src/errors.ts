@@ -48,6 +48,7 @@ import { TableCollisionError } from '../../adapters/src/typeorm/autogenerate/col
 import { RenameHintError } from '../../adapters/src/typeorm/autogenerate/renames';
 import { AppliedMigrationEditedError } from './context';
 import { formatHeadsReport, UnmergedHeadsError } from './heads-report';
+import { MergeOnOneBranchError, RebaseOfAppliedError, RebaseOfBaseError } from './refusals';
 import { commandFor, nxRoute, ranCommand, type Route, type Verb } from './route';
 
 /**
@@ -60,9 +61,9 @@ export class UserError extends Error {
   readonly exitCode = 1;
   readonly code: string;
 
-  constructor(message: string, options: { code?: string; cause?: unknown } = {}) {
+  constructor(message: string, options: { readonly code: string; readonly cause?: unknown }) {
     super(message, { cause: options.cause });
-    this.code = options.code ?? 'USER_ERROR';
+    this.code = options.code;
   }
 }
 
@@ -139,7 +140,10 @@ export type KnownError =
   | UnknownTypeormMigrationsError
   | TypeormHistoryGapError
   | UnmergedHeadsError
-  | AppliedMigrationEditedError;
+  | AppliedMigrationEditedError
+  | MergeOnOneBranchError
+  | RebaseOfBaseError
+  | RebaseOfAppliedError;
 
 export type ErrorCode = KnownError['code'];
 
@@ -315,7 +319,17 @@ export const MESSAGES: { readonly [Code in ErrorCode]: Message<Code> } = {
     `${command('stamp', '--to=REV')}, then run ${ran} again.`,
 
   // ------------------------------------------------------------ found by the commands
-  UNMERGED_HEADS: (error, { route }) => formatHeadsReport(error.projectName, error.heads, route),
+  UNMERGED_HEADS: (error, { route }) => formatHeadsReport(error.projectName, error.heads, route, error.headOption),
+  MERGE_ON_ONE_BRANCH: (error, { command }) =>
+    `Revision ${error.revision} is already below ${error.descendant}; merge only revisions on different branches ` +
+    `(${command('history')} shows them).`,
+  REBASE_OF_BASE: (error, { command }) =>
+    `Revision ${error.revision} is a base of its own (no down revision), so it cannot be put on top of ` +
+    `${error.onto}; join the branches with ${command('merge', '-m "..."')} instead.`,
+  REBASE_OF_APPLIED: (error, { command }) =>
+    `Revision ${error.applied.join(', ')} is applied to ${error.database}, so it cannot be re-parented; downgrade ` +
+    `it first (${command('migrate', `--to=${error.firstMoved}-1`)}) or join the branches with ` +
+    `${command('merge', '-m "..."')}.`,
   APPLIED_MIGRATION_EDITED: (error, { shown, command, ran }) => {
     const one = error.edited.length === 1;
     const files = error.edited.map((entry) => `${shown(entry.file)} (${entry.revision})`).join(', ');

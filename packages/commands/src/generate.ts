@@ -14,8 +14,9 @@ import { summarizeStatements } from '../../adapters/src/typeorm/autogenerate/ope
 import { startShadowDatabase } from '../../adapters/src/typeorm/shadow';
 import { runSteps } from '../../adapters/src/typeorm/runner';
 import { PostgresVersionStore, versionTables } from '../../adapters/src/typeorm/version-store';
-import { optionError, toUserError, UserError } from './errors';
-import { multipleHeadsReport } from './heads-report';
+import { optionError, routeOf, toUserError, UserError } from './errors';
+import { commandFor } from './route';
+import { describeHeads, UnmergedHeadsError } from './heads-report';
 import { describeSafeFiles, renderSafeFiles, type GeneratedFile, type GeneratedRisk } from './safe-files';
 import type { Reporter } from './reporter';
 
@@ -87,7 +88,12 @@ export async function generate(
   reporter: Reporter,
 ): Promise<GenerateResult> {
   const message = options.message?.trim();
-  if (!message) throw new UserError('A migration needs a message: pass --message="Add users table" (or -m).');
+  if (!message) {
+    throw new UserError(
+      'A migration needs a message: pass --message="Add users table" (or -m).',
+      { code: 'MESSAGE_REQUIRED' },
+    );
+  }
   let migrations: ProjectMigrations;
   try {
     // The first migration of a project creates its folder.
@@ -161,11 +167,15 @@ function chooseRevisionId(migrations: ProjectMigrations, revId: string | undefin
   if (!isValidName(revId)) {
     throw new UserError(
       `--rev-id "${revId}" is not a valid revision id: use letters, digits and _ only, and not head, heads or base.`,
+      { code: 'INVALID_REVISION_ID' },
     );
   }
   if (migrations.graph.has(revId)) {
     const file = migrations.byRevision.get(revId)?.file;
-    throw new UserError(`Revision id ${revId} is already used${file ? ` by ${file}` : ''}; choose another --rev-id or omit it.`);
+    throw new UserError(
+      `Revision id ${revId} is already used${file ? ` by ${file}` : ''}; choose another --rev-id or omit it.`,
+      { code: 'REVISION_ID_TAKEN' },
+    );
   }
   return revId;
 }
@@ -186,12 +196,16 @@ function chooseDownRevision(
     try {
       const target = parseTarget(head);
       if (target.steps !== 0) {
-        throw new UserError(`--head=${head}: name a revision, head, LABEL@head or base, not a relative move.`);
+        throw new UserError(`--head=${head}: name a revision, head, LABEL@head or base, not a relative move.`, {
+          code: 'INVALID_TARGET',
+        });
       }
       resolved = targetRevisions(migrations.graph, target);
       if (resolved.length > 1) {
         throw new UserError(
-          `--head=${head} names several heads (${resolved.join(', ')}); join them with the merge generator, or name one.`,
+          `--head=${head} names several heads (${resolved.join(', ')}); join them with ` +
+            `${commandFor(routeOf(context), 'merge', '-m "..."')}, or name one.`,
+          { code: 'MULTIPLE_HEADS' },
         );
       }
       if (resolved.length === 1 && !splice && !heads.includes(resolved[0]!)) throw new SpliceRequiredError(resolved[0]!);
@@ -202,11 +216,10 @@ function chooseDownRevision(
     return resolved[0];
   }
   if (heads.length > 1) {
-    const report = multipleHeadsReport({ ...context, graph: migrations.graph, migrations: migrations.files });
-    throw new UserError(
-      `Project ${context.projectName} has several heads (${[...heads].sort().join(', ')}): run ` +
-        `nx g nx-typeorm-migrations:merge --project=${context.projectName} first, or pass --head=REV to build on one of them.` +
-        (report ? `\n${report}` : ''),
+    throw new UnmergedHeadsError(
+      context.projectName,
+      describeHeads({ ...context, graph: migrations.graph, migrations: migrations.files }),
+      true,
     );
   }
   return heads[0];
@@ -224,12 +237,23 @@ function resolveDependency(context: ProjectContext, migrations: ProjectMigration
 
 function checkBranchLabel(migrations: ProjectMigrations, label: string): string {
   if (!isValidName(label)) {
-    throw new UserError(`--branch-label "${label}" is not valid: use letters, digits and _ only, and not head, heads or base.`);
+    throw new UserError(
+      `--branch-label "${label}" is not valid: use letters, digits and _ only, and not head, heads or base.`,
+      { code: 'INVALID_BRANCH_LABEL' },
+    );
   }
   const owner = migrations.files.find((file) => file.branchLabels.includes(label));
-  if (owner) throw new UserError(`Branch label ${label} is already used by revision ${owner.revision}; choose another.`);
+  if (owner) {
+    throw new UserError(
+      `Branch label ${label} is already used by revision ${owner.revision}; choose another.`,
+      { code: 'BRANCH_LABEL_TAKEN' },
+    );
+  }
   if (migrations.graph.has(label)) {
-    throw new UserError(`Branch label ${label} is the id of revision ${label}; labels and ids share one namespace, choose another.`);
+    throw new UserError(
+      `Branch label ${label} is the id of revision ${label}; labels and ids share one namespace, choose another.`,
+      { code: 'BRANCH_LABEL_IS_REVISION_ID' },
+    );
   }
   return label;
 }
@@ -320,6 +344,7 @@ async function replay(
       throw new UserError(
         `Replaying the existing migrations into the shadow database failed, so nothing was generated: ` +
           `${toUserError(result.failure, context).message}`,
+        { code: 'SHADOW_REPLAY_FAILED' },
       );
     }
   } finally {

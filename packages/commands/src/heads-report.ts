@@ -50,9 +50,11 @@ export function describeHeads(input: HeadsReportInput): HeadDescription[] {
 export class UnmergedHeadsError extends CodedError {
   readonly code = 'UNMERGED_HEADS';
 
+  /** @param headOption the command accepts `--head=REV` to pick one of the heads (the migration generator) */
   constructor(
     readonly projectName: string,
     readonly heads: readonly HeadDescription[],
+    readonly headOption = false,
   ) {
     super(`project ${projectName} has ${heads.length} head revisions (${heads.map((head) => head.revision).join(', ')})`);
   }
@@ -66,6 +68,7 @@ export function formatHeadsReport(
   projectName: string,
   heads: readonly HeadDescription[],
   route: Route = nxGeneratorRoute(projectName, 'migration'),
+  headOption = false,
 ): string {
   const merge = commandFor(route, 'merge', '-m "Merge heads"');
   const rebase = commandFor(route, 'rebase');
@@ -82,6 +85,7 @@ export function formatHeadsReport(
     'Resolve it with one of:',
     `  ${merge.padEnd(width)}a merge revision over the heads`,
     `  ${rebase.padEnd(width)}your branch re-parented on top of the other, history linear`,
+    ...(headOption ? [`  ${'--head=REV'.padEnd(width)}the new migration built on one of the heads`] : []),
   ];
   return lines.join('\n');
 }

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { RevisionGraph } from '../../core/src/graph';
 import { targetRevisions } from '../../core/src/plan';
 import { locateProjectDatabase, readProjectMigrations, shownPath, type ProjectContext, type ProjectMigrations } from './context';
-import { toUserError, UserError } from './errors';
+import { optionError, toUserError, UserError, type ErrorContext } from './errors';
 import type { Reporter } from './reporter';
 
 export type HistoryFormat = 'text' | 'graph' | 'mermaid' | 'json';
@@ -59,11 +59,16 @@ export async function history(
 ): Promise<HistoryResult> {
   const format = options.format ?? 'text';
   if (!HISTORY_FORMATS.includes(format)) {
-    throw new UserError(`--format=${String(format)} is not known; use one of ${HISTORY_FORMATS.join(', ')}.`);
+    throw new UserError(
+      `--format=${String(format)} is not known; use one of ${HISTORY_FORMATS.join(', ')}.`,
+      { code: 'INVALID_FORMAT' },
+    );
   }
   const requested = [options.range !== undefined && '--range', options.show !== undefined && '--show', options.branches && '--branches'];
   const chosenViews = requested.filter(Boolean);
-  if (chosenViews.length > 1) throw new UserError(`${chosenViews.join(' and ')} are different views; use one of them.`);
+  if (chosenViews.length > 1) {
+    throw new UserError(`${chosenViews.join(' and ')} are different views; use one of them.`, { code: 'CONFLICTING_OPTIONS' });
+  }
   const migrations = readProjectMigrations(context);
   const range = options.range !== undefined ? parseRange(options.range) : undefined;
   const showCurrent = options.show?.trim() === 'current';
@@ -73,7 +78,7 @@ export async function history(
     ({ current, databaseNote } = await readCurrent(context, diagnosticsOf(reporter, format), options));
   }
   let selected: string[];
-  if (options.show !== undefined) selected = selectShown(migrations.graph, options.show, current);
+  if (options.show !== undefined) selected = selectShown(migrations.graph, options.show, current, context);
   else if (options.branches) selected = selectRange(migrations.graph, undefined, current).filter((id) => migrations.graph.get(id).isBranchPoint);
   else selected = selectRange(migrations.graph, range, current);
   const views = selected.map((revision) => viewOf(context, migrations, revision, current));
@@ -117,6 +122,7 @@ export function parseRange(text: string): HistoryRange {
   if (!match) {
     throw new UserError(
       `--range=${text} is not START:END; write it like base:head, 3f2a:head, :current or 3f2a: (either side may be empty).`,
+      { code: 'INVALID_RANGE' },
     );
   }
   return { start: match[1], end: match[2], usesCurrent: match[1] === 'current' || match[2] === 'current' };
@@ -134,7 +140,12 @@ export function selectRange(
   const endpoints = (side: string): string[] | undefined => {
     if (side === '' || side === 'base' || side === 'head' || side === 'heads') return undefined;
     if (side === 'current') {
-      if (!current) throw new UserError('--range uses current, but the database could not be read; name a revision instead.');
+      if (!current) {
+        throw new UserError(
+          '--range uses current, but the database could not be read; name a revision instead.',
+          { code: 'CURRENT_UNKNOWN' },
+        );
+      }
       return [...current];
     }
     const labelled = /^(\w+)@head$/.exec(side);
@@ -152,18 +163,29 @@ export function selectRange(
 }
 
 /** The revisions `--show` names: any absolute form of the `--to` grammar, or `current`. */
-export function selectShown(graph: RevisionGraph, text: string, current: readonly string[] | undefined): string[] {
+export function selectShown(
+  graph: RevisionGraph,
+  text: string,
+  current: readonly string[] | undefined,
+  context: ErrorContext = {},
+): string[] {
   if (text.trim() === 'current') {
-    if (!current) throw new UserError('--show=current needs the database, which could not be read; name a revision instead.');
+    if (!current) {
+      throw new UserError('--show=current needs the database, which could not be read; name a revision instead.', {
+        code: 'CURRENT_UNKNOWN',
+      });
+    }
     return [...current];
   }
   try {
     const revisions = targetRevisions(graph, text);
-    if (revisions.length === 0) throw new UserError(`--show=${text} names no revision; name a revision, head or LABEL@head.`);
+    if (revisions.length === 0) {
+      throw new UserError(`--show=${text} names no revision; name a revision, head or LABEL@head.`, { code: 'REVISION_NOT_FOUND' });
+    }
     return revisions;
   } catch (error) {
     if (error instanceof UserError) throw error;
-    throw new UserError(`--show=${text}: ${(error as Error).message}`);
+    throw optionError(`--show=${text}`, error, context);
   }
 }
 

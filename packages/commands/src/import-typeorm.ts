@@ -67,6 +67,7 @@ export async function prepareTypeormImport(options: ImportTypeormOptions): Promi
     throw new UserError(
       `${shown(options.dataSourceFile)} lists no TypeORM migrations (its \`migrations\` setting matched no class); ` +
         'point it at the migration files (relative globs are read from the workspace root), then import again.',
+      { code: 'NO_TYPEORM_MIGRATIONS' },
     );
   }
   // Importing creates the folder.
@@ -77,6 +78,7 @@ export async function prepareTypeormImport(options: ImportTypeormOptions): Promi
       throw new UserError(
         `${shown(options.migrationsDir)} holds a revision imported from ${entry.typeormName}, but TypeORM now runs ` +
           `${migrations[index]?.name ?? 'no migration'} in that place; restore the TypeORM migration or remove the imported revisions, then import again.`,
+        { code: 'IMPORT_OUT_OF_ORDER' },
       );
     }
   });
@@ -88,6 +90,7 @@ export async function prepareTypeormImport(options: ImportTypeormOptions): Promi
     throw new UserError(
       `${shown(options.migrationsDir)} already holds revisions (head ${heads.join(', ')}) that were not imported from ` +
         'TypeORM; import-typeorm starts a chain in an empty migrations directory or extends its own, so move those out first.',
+      { code: 'MIGRATIONS_FOLDER_NOT_EMPTY' },
     );
   }
   const pending = migrations.slice(imported.length);

@@ -66,8 +66,10 @@ describe('planMerge', () => {
   });
 
   it('refuses revisions on the same branch', () => {
-    expect(() => planMerge(input, { message: 'Merge', revisions: ['aaaa0001', 'bbbb0002'] })).toThrow(
-      'Revision aaaa0001 is already below bbbb0002; merge only revisions on different branches (see migrate-history).',
+    const error = captureError(() => planMerge(input, { message: 'Merge', revisions: ['aaaa0001', 'bbbb0002'] }));
+    expect(userWords(error)).toBe(
+      'Revision aaaa0001 is already below bbbb0002; merge only revisions on different branches ' +
+        '(nx run backend:migrate-history shows them).',
     );
   });
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { RevisionGraph } from '../../core/src/graph';
 import { migrationFileName, newRevisionId, renderMigrationFile } from '../../core/src/migration-file';
 import { UserError } from './errors';
+import { MergeOnOneBranchError } from './refusals';
 import { readProjectMigrations, type ProjectContext } from './context';
 
 /**
@@ -36,7 +37,10 @@ export interface MergePlanInput {
 export function planMerge(input: MergePlanInput, options: MergeOptions): PlannedRevisionFile {
   const message = options.message.trim();
   if (!message) {
-    throw new UserError('A merge revision needs a message: pass --message="Merge <what the branches did>".');
+    throw new UserError(
+      'A merge revision needs a message: pass --message="Merge <what the branches did>".',
+      { code: 'MESSAGE_REQUIRED' },
+    );
   }
   const revisions = [
     ...new Set((options.revisions?.length ? options.revisions : input.graph.heads()).map((text) => input.graph.resolveRevision(text))),
@@ -46,6 +50,7 @@ export function planMerge(input: MergePlanInput, options: MergeOptions): Planned
       options.revisions?.length
         ? `A merge needs at least two different revisions; ${revisions.join(', ')} names only one.`
         : `Project ${input.projectName} has a single head (${revisions.join(', ') || 'no revisions yet'}); there is nothing to merge.`,
+      { code: 'NOTHING_TO_MERGE' },
     );
   }
   for (const revision of revisions) {
@@ -53,14 +58,15 @@ export function planMerge(input: MergePlanInput, options: MergeOptions): Planned
       (other) => other !== revision && input.graph.ancestors([other], { dependencies: false }).includes(revision),
     );
     if (descendant) {
-      throw new UserError(
-        `Revision ${revision} is already below ${descendant}; merge only revisions on different branches (see migrate-history).`,
-      );
+      throw new MergeOnOneBranchError(revision, descendant);
     }
   }
   const revision = options.revisionId ?? newRevisionId();
   if (input.graph.has(revision)) {
-    throw new UserError(`Revision id ${revision} is already used; choose another --rev-id or omit it.`);
+    throw new UserError(
+      `Revision id ${revision} is already used; choose another --rev-id or omit it.`,
+      { code: 'REVISION_ID_TAKEN' },
+    );
   }
   const content = renderMigrationFile({
     revision,

@@ -148,7 +148,10 @@ function stepTimeouts(options: MigrateOptions): StepTimeouts {
 function lockTimeoutMs(seconds: number | undefined): number {
   const value = seconds ?? DEFAULT_LOCK_TIMEOUT_SECONDS;
   if (!Number.isFinite(value) || value < 0) {
-    throw new UserError(`--lock-timeout must be a number of seconds of 0 or more, not ${String(seconds)}.`);
+    throw new UserError(
+      `--lock-timeout must be a number of seconds of 0 or more, not ${String(seconds)}.`,
+      { code: 'INVALID_LOCK_TIMEOUT' },
+    );
   }
   return value * 1000;
 }
@@ -184,6 +187,7 @@ async function migrateLocked(
       throw new UserError(
         `Refusing to downgrade a database that is not on this machine without confirmation; run it from a terminal ` +
           `to confirm, or pass --yes.`,
+        { code: 'DOWNGRADE_NOT_CONFIRMED' },
       );
     }
     if (!(await options.confirm(question))) {

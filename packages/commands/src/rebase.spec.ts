@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { RevisionGraph } from '../../core/src/graph';
 import { checksumOf, readMigrationMetadata, renderMigrationFile } from '../../core/src/migration-file';
 import type { MigrationFile } from '../../adapters/src/fs/migration-directory';
+import { captureError } from '../../testing/src/revision-fixture';
+import { userWords } from '../../testing/src/user-words';
 import { planRebase, refuseAppliedRevisions } from './rebase';
 
 /** `[revision, downRevisions]` pairs as migration files in memory. */
@@ -149,19 +151,22 @@ describe('planRebase', () => {
       ],
       root,
     );
-    expect(() => planRebase(input, { branch: 'bbbb0002' })).toThrow(/bbbb0002 is a base of its own.*merge/);
+    const error = captureError(() => planRebase(input, { branch: 'bbbb0002' }));
+    expect(error).toMatchObject({ code: 'REBASE_OF_BASE', revision: 'bbbb0002' });
+    expect(userWords(error)).toMatch(/bbbb0002 is a base of its own.*nx g nx-typeorm-migrations:merge --project=backend/);
   });
 });
 
 describe('refuseAppliedRevisions', () => {
   const plan = { onto: 'b', branch: 'd', moved: ['c', 'd'], files: [] };
   it('names the applied revision, the database and the ways out', () => {
-    expect(() => refuseAppliedRevisions(plan, new Set(['a', 'c']), 'the embedded database', 'backend')).toThrow(
+    const error = captureError(() => refuseAppliedRevisions(plan, new Set(['a', 'c']), 'the embedded database'));
+    expect(userWords(error)).toBe(
       'Revision c is applied to the embedded database, so it cannot be re-parented; downgrade it first ' +
-        '(nx run backend:migrate --to=c-1) or join the branches with nx g nx-typeorm-migrations:merge --project=backend.',
+        '(nx run backend:migrate --to=c-1) or join the branches with nx g nx-typeorm-migrations:merge --project=backend -m "...".',
     );
   });
   it('passes when none of the moved revisions is applied', () => {
-    expect(() => refuseAppliedRevisions(plan, new Set(['a', 'b']), 'db', 'backend')).not.toThrow();
+    expect(() => refuseAppliedRevisions(plan, new Set(['a', 'b']), 'db')).not.toThrow();
   });
 });

@@ -4,7 +4,9 @@ import { rewriteDownRevision } from '../../core/src/migration-file';
 import type { MigrationFile } from '../../adapters/src/fs/migration-directory';
 import { fileAuthors } from '../../adapters/src/git/git-history';
 import { locateProjectDatabase, readProjectMigrations, type ProjectContext } from './context';
-import { optionError, toUserError, UserError } from './errors';
+import { optionError, routeOf, toUserError, UserError } from './errors';
+import { commandFor } from './route';
+import { RebaseOfAppliedError, RebaseOfBaseError } from './refusals';
 import type { PlannedRevisionFile } from './merge';
 import type { Reporter } from './reporter';
 
@@ -43,12 +45,16 @@ export function planRebase(input: RebasePlanInput, options: RebaseOptions): Reba
   if (heads.length < 2) {
     throw new UserError(
       `Project ${input.projectName} has a single head (${heads.join(', ') || 'no revisions yet'}); history is already linear.`,
+      { code: 'NOTHING_TO_REBASE' },
     );
   }
   const onto = options.onto === undefined ? undefined : resolveHead(input, options.onto, '--onto');
   const branch = options.branch === undefined ? undefined : resolveHead(input, options.branch, '--branch');
   if (onto !== undefined && onto === branch) {
-    throw new UserError(`--onto and --branch both name ${onto}; name two different heads.`);
+    throw new UserError(
+      `--onto and --branch both name ${onto}; name two different heads.`,
+      { code: 'SAME_HEAD_TWICE' },
+    );
   }
   const [chosenOnto, chosenBranch] = chooseHeads(input, onto, branch);
   const ontoAncestors = new Set(graph.ancestors([chosenOnto], { inclusive: true, dependencies: false }));
@@ -60,15 +66,14 @@ export function planRebase(input: RebasePlanInput, options: RebaseOptions): Reba
   for (const revision of moved) {
     const { downRevisions } = graph.get(revision);
     if (downRevisions.length === 0) {
-      throw new UserError(
-        `Revision ${revision} is a base of its own (no down revision), so it cannot be put on top of ${chosenOnto}; ` +
-          `join the branches with nx g nx-typeorm-migrations:merge --project=${input.projectName} instead.`,
-      );
+      throw new RebaseOfBaseError(revision, chosenOnto);
     }
     if (downRevisions.every((down) => moved.includes(down))) continue;
     const newDownRevisions = [...new Set(downRevisions.map((down) => (moved.includes(down) ? down : chosenOnto)))];
     const migration = byRevision.get(revision);
-    if (!migration) throw new UserError(`Revision ${revision} has no migration file to rewrite.`);
+    if (!migration) {
+      throw new UserError(`Revision ${revision} has no migration file to rewrite.`, { code: 'NO_MIGRATION_FILE' });
+    }
     files.push({
       revision,
       path: migration.file,
@@ -89,6 +94,7 @@ function resolveHead(input: RebasePlanInput, text: string, option: string): stri
   if (!graph.get(revision).isHead) {
     throw new UserError(
       `${option}=${text}: revision ${revision} is not a head; the heads are ${graph.heads().join(', ')}.`,
+      { code: 'NOT_A_HEAD' },
     );
   }
   return revision;
@@ -101,7 +107,8 @@ function chooseHeads(input: RebasePlanInput, onto?: string, branch?: string): [s
   if (heads.length > 2) {
     throw new UserError(
       `Project ${input.projectName} has ${heads.length} heads (${heads.join(', ')}); name the head that stays with ` +
-        '--onto and the one to move with --branch, or merge them all with the merge generator.',
+        `--onto and the one to move with --branch, or merge them all with ${commandFor(routeOf(input), 'merge', '-m "..."')}.`,
+      { code: 'HEADS_UNNAMED' },
     );
   }
   const other = (head: string): string => heads.find((candidate) => candidate !== head)!;
@@ -113,6 +120,7 @@ function chooseHeads(input: RebasePlanInput, onto?: string, branch?: string): [s
   if (firstAge === secondAge) {
     throw new UserError(
       `Cannot tell which of the heads ${first} and ${second} is your branch from git; pass --branch=<the head to move>.`,
+      { code: 'BRANCH_UNKNOWN' },
     );
   }
   return firstAge > secondAge ? [second, first] : [first, second];
@@ -140,15 +148,10 @@ export function refuseAppliedRevisions(
   plan: RebasePlan,
   applied: ReadonlySet<string>,
   databaseDescription: string,
-  projectName: string,
 ): void {
   const appliedMoved = plan.moved.filter((revision) => applied.has(revision));
   if (appliedMoved.length === 0) return;
-  throw new UserError(
-    `Revision ${appliedMoved.join(', ')} is applied to ${databaseDescription}, so it cannot be re-parented; ` +
-      `downgrade it first (nx run ${projectName}:migrate --to=${plan.moved[0]}-1) or join the branches with ` +
-      `nx g nx-typeorm-migrations:merge --project=${projectName}.`,
-  );
+  throw new RebaseOfAppliedError(appliedMoved, databaseDescription, plan.moved[0]);
 }
 
 export interface RebaseResult extends RebasePlan {
@@ -199,6 +202,6 @@ export async function refuseIfApplied(
     return `could not reach ${where} (${toUserError(error).message}); applied revisions not checked`;
   }
   const known = heads.filter((head) => graph.has(head));
-  refuseAppliedRevisions(plan, new Set(graph.ancestors(known, { inclusive: true })), where, context.projectName);
+  refuseAppliedRevisions(plan, new Set(graph.ancestors(known, { inclusive: true })), where);
   return `${where} has none of the moved revisions applied`;
 }

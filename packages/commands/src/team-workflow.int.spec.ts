@@ -13,6 +13,7 @@ import { createTestDatabase, DATABASE_KINDS, serverAdminUrl, type DatabaseKind }
 import { linkTypeormLine, typeormLineUnderTest } from '../../testing/src/typeorm-legacy-project';
 import { check, formatCheckLine, type CheckLine, type CheckOptions } from './check';
 import { readProjectMigrations, type ProjectContext } from './context';
+import { toUserError } from './errors';
 import { merge } from './merge';
 import { rebase } from './rebase';
 import { MemoryReporter } from './reporter';
@@ -319,7 +320,8 @@ describe.each(DATABASE_KINDS)('team workflow (%s)', (kind) => {
       expect(applied['applied migrations unchanged']).toMatchObject({ passed: true });
       expect(applied['applied migrations unchanged'].detail).toMatch(/^3 applied, checksums match/);
 
-      await expect(rebase(input, { branch: 'bbbb0002' }, new MemoryReporter())).rejects.toThrow(
+      const refused = await rebase(input, { branch: 'bbbb0002' }, new MemoryReporter()).catch((error: unknown) => error);
+      expect(toUserError(refused, input).message).toMatch(
         /^Revision bbbb0002 is applied to .*, so it cannot be re-parented; downgrade it first \(nx run shop:migrate --to=bbbb0002-1\)/,
       );
       expect(workspace.git(['status', '--porcelain'])).toBe('');
