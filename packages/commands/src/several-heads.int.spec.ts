@@ -42,7 +42,7 @@ describe.each(DATABASE_KINDS)('several heads on %s', (kind) => {
   it('migrate --to=head refuses before touching the database, naming the heads, their files and the way out', async () => {
     const { left, right } = twoHeads(project);
     const context = project.context({ DATABASE_URL: database.url });
-    const error = toUserError(await migrate(context, { to: 'head' }, new MemoryReporter()).catch((e: unknown) => e));
+    const error = toUserError(await migrate(context, { to: 'head' }, new MemoryReporter()).catch((e: unknown) => e), context);
     for (const expected of [
       left.revision,
       right.revision,
