@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import {
   AmbiguousRevisionError,
@@ -293,5 +293,31 @@ describe('--verbose', () => {
     const error = new Error('alone');
     expect(verboseDetails(error)).toBe(error.stack);
     expect(verboseDetails('a string')).toBe('a string');
+  });
+});
+
+describe('the README', () => {
+  /** Every code the sources can raise: the table's, and the ones the commands and the Nx glue give a UserError. */
+  function codesInSources(): Set<string> {
+    const codes = new Set<string>(Object.keys(MESSAGES));
+    for (const file of ['commands/src', 'nx/src'].flatMap(sourceModules)) {
+      for (const match of readFileSync(file, 'utf8').matchAll(/code: (?:[^'\n]*\? )?'([A-Z_]+)'(?: : '([A-Z_]+)')?/g)) {
+        codes.add(match[1]!);
+        if (match[2]) codes.add(match[2]);
+      }
+    }
+    return codes;
+  }
+
+  it('lists every error code in its Error codes table, and no other', () => {
+    const readme = readFileSync(join(PACKAGES, '..', 'README.md'), 'utf8');
+    const table = readme.slice(readme.indexOf('### Error codes'), readme.indexOf('<!-- /section: troubleshooting -->'));
+    const documented = new Set(
+      table
+        .split('\n')
+        .filter((line) => line.startsWith('| `'))
+        .flatMap((line) => [...line.split(' | ')[0]!.matchAll(/`([A-Z_]+)`/g)].map((match) => match[1]!)),
+    );
+    expect([...documented].sort()).toEqual([...codesInSources()].sort());
   });
 });
