@@ -35,7 +35,11 @@ import {
   TypeormMigrationNameError,
   UnknownTypeormMigrationsError,
 } from '../../adapters/src/typeorm/typeorm-history';
+import { ImportNotFoundError, ModuleLoadError } from '../../adapters/src/typescript/load-errors';
+import { TsconfigError } from '../../adapters/src/typescript/tsconfig';
 import { TypeScriptSyntaxError } from '../../adapters/src/typescript/typescript-loader';
+import { TableCollisionError } from '../../adapters/src/typeorm/autogenerate/collisions';
+import { RenameHintError } from '../../adapters/src/typeorm/autogenerate/renames';
 import { AppliedMigrationEditedError } from './context';
 import { MESSAGES, rootCause, toUserError, UserError, verboseDetails, type ErrorContext } from './errors';
 import { UnmergedHeadsError } from './heads-report';
@@ -82,6 +86,14 @@ const SAMPLES: Record<string, () => Error> = {
   DuplicateRevisionFilesError: () => new DuplicateRevisionFilesError('0002', [FILE, `${VERSIONS}/0002_copy.ts`]),
   MigrationsFolderNotFoundError: () => new MigrationsFolderNotFoundError(`${ROOT}/apps/backend/migrations/versoins`),
   TypeScriptSyntaxError: () => new TypeScriptSyntaxError(FILE, 'Expected a semicolon (line 3)'),
+  ImportNotFoundError: () =>
+    new ImportNotFoundError('./user.entity', `${ROOT}/apps/backend/src/data-source.ts`, [`${ROOT}/apps/backend/src/user.entity.ts`]),
+  ModuleLoadError: () =>
+    new ModuleLoadError(`${ROOT}/apps/backend/src/user.entity.ts`, { cause: new ReferenceError('exports is not defined') }),
+  TsconfigError: () => new TsconfigError(`${ROOT}/tsconfig.base.json`, 'is not valid JSON (line 4).'),
+  TableCollisionError: () =>
+    new TableCollisionError(new Map([['public.product_category', ['entity ProductCategory', 'the join table of Product.categories']]])),
+  RenameHintError: () => new RenameHintError('users.nme:name', 'no column users.nme is dropped.'),
   DataSourceFileError: () =>
     new DataSourceFileError(`${ROOT}/apps/backend/src/data-source.ts`, 'exports no TypeORM DataSource; export one.'),
   DatabaseUrlError: () => new DatabaseUrlError('postgres://app:****@db/app', 'sslmode=maybe is not one of disable, require.'),
@@ -185,7 +197,7 @@ describe('the error vocabulary', () => {
       expect(userError.code).toBe((error as unknown as { code: string }).code);
       expect(userError.exitCode).toBe(1);
       // One sentence ending in a full stop (the heads report adds its list of heads after its first line).
-      expect(userError.message.split('\n')[0]).toMatch(/^[A-Z'`a-z].*[.:]$/);
+      expect(userError.message.split('\n')[0]).toMatch(/^[-A-Z'`a-z].*[.:]$/);
       // Paths relative to the workspace root, never a password.
       expect(userError.message).not.toContain(`${ROOT}/`);
       expect(userError.message).not.toMatch(/:\/\/[^:@/]+:(?!\*\*\*\*)[^@/]+@/);
@@ -283,7 +295,7 @@ describe('anything unforeseen', () => {
 describe('--verbose', () => {
   it('shows the stack of the innermost cause, not of the wrappers', () => {
     const cause = new SyntaxError('Cannot use import statement outside a module');
-    const wrapper = new DataSourceFileError(`${ROOT}/apps/backend/src/data-source.ts`, 'failed while loading', cause);
+    const wrapper = new DataSourceFileError(`${ROOT}/apps/backend/src/data-source.ts`, 'failed while loading', { cause });
     const userError = toUserError(wrapper, ROUTES['nx']);
     expect(rootCause(userError)).toBe(cause);
     expect(verboseDetails(userError)).toBe(cause.stack);

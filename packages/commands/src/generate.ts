@@ -368,6 +368,7 @@ export function refuseUnlessAt(
     throw new UserError(
       `The database records revision ${unknown.join(', ')}, which no migration in ${shownPath(context, context.migrationsDir)} has; ` +
         'restore that migration before generating against the database.',
+      { code: 'UNKNOWN_APPLIED_REVISION' },
     );
   }
   const wanted = new Set(downRevision ? appliedRevisions(migrations.graph, [downRevision]) : []);
@@ -379,13 +380,16 @@ export function refuseUnlessAt(
     const named = pending.map((revision) => `${revision} (${migrations.byRevision.get(revision)?.message ?? ''})`);
     throw new UserError(
       `Target database is not up to date: ${pending.length} migration(s) pending (${named.join(', ')}); ` +
-        `run migrate --to=${target} first, then generate again.`,
+        `run ${commandFor(routeOf(context), 'migrate', `--to=${target}`)} first, then generate again.`,
+      { code: 'DATABASE_NOT_AT_REVISION' },
     );
   }
   if (beyond.length > 0) {
     throw new UserError(
       `Target database is not at ${target}: it has ${beyond.join(', ')} applied, which ${target} does not include; ` +
-        `migrate it to ${target} first, or generate without --against=database.`,
+        `migrate it to ${target} first (${commandFor(routeOf(context), 'migrate', `--to=${target}`)}), or generate ` +
+        'without --against=database.',
+      { code: 'DATABASE_NOT_AT_REVISION' },
     );
   }
 }

@@ -1,3 +1,4 @@
+import { userWords } from '../../../../testing/src/user-words';
 import { collidingTables, TableCollisionError } from './collisions';
 
 describe('collidingTables', () => {
@@ -14,8 +15,8 @@ describe('collidingTables', () => {
         ['entity ProductCategory', 'the many-to-many join table of Product.categories', 'the many-to-many join table of Category.products'],
       ],
     ]);
-    expect(new TableCollisionError(collisions).message).toBe(
-      'table public.product_category is defined by entity ProductCategory, the many-to-many join table of Product.categories, ' +
+    expect(userWords(new TableCollisionError(collisions))).toBe(
+      'Table public.product_category is defined by entity ProductCategory, the many-to-many join table of Product.categories, ' +
         'the many-to-many join table of Category.products: one table cannot have several definitions; give each its own name ' +
         '(@Entity(name), @JoinTable({ name })), then generate again. Nothing was written.',
     );
