@@ -48,7 +48,7 @@ describe('generate --head, --splice, --depends-on', () => {
     );
     await add({ message: 'Side', revId: 's1', head: 'r1', splice: true });
     await expect(add({ message: 'X', head: 'heads' })).rejects.toThrow(
-      '--head=heads names several heads (r2, s1); join them with the merge generator, or name one.',
+      '--head=heads names several heads (r2, s1); join them with nx g nx-typeorm-migrations:merge --project=backend -m "...", or name one.',
     );
     await expect(add({ message: 'X', head: 'r2', branchLabel: 'r1' })).rejects.toThrow(
       'Branch label r1 is the id of revision r1; labels and ids share one namespace, choose another.',
