@@ -135,12 +135,16 @@ function stepTimeouts(options: MigrateOptions): StepTimeouts {
     ['--step-statement-timeout', timeouts.statementTimeout],
   ] as const) {
     if (!isDuration(value)) {
-      throw new UserError(`${option} must be a duration such as 5s, 500ms or 2min (0 for no limit), not ${value}.`);
+      throw new UserError(`${option} must be a duration such as 5s, 500ms or 2min (0 for no limit), not ${value}.`, {
+        code: 'INVALID_STEP_TIMEOUT',
+      });
     }
   }
   const retries = options.lockRetries ?? DEFAULT_LOCK_RETRIES;
   if (!Number.isInteger(retries) || retries < 0) {
-    throw new UserError(`--lock-retries must be a whole number of 0 or more, not ${String(options.lockRetries)}.`);
+    throw new UserError(`--lock-retries must be a whole number of 0 or more, not ${String(options.lockRetries)}.`, {
+      code: 'INVALID_LOCK_RETRIES',
+    });
   }
   return timeouts;
 }
