@@ -5,6 +5,7 @@ import type { ExecutorContext } from '@nx/devkit';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../../testing/src/databases';
 import { REPOSITORY_ROOT, writeTestProject, type TestMigration, type TestProject } from '../../testing/src/projects';
 import migrateExecutor from '../../nx/src/executors/migrate/executor';
+import { toUserError } from './errors';
 import { history } from './history';
 import { migrate } from './migrate';
 import { MemoryReporter } from './reporter';
@@ -109,7 +110,9 @@ describe.each(DATABASE_KINDS)('revision forms on %s', (kind) => {
     expect(one.headsAfter).toEqual([c[1]!]);
     expect(await rows()).toEqual([c[1]!]);
     expect(await tables()).toEqual(before);
-    await expect(stamp(context, { to: `${c[1]},${a[2]}` }, new MemoryReporter())).rejects.toThrow(
+    const overlapping = await stamp(context, { to: `${c[1]},${a[2]}` }, new MemoryReporter()).catch((error: unknown) => error);
+    expect(overlapping).toMatchObject({ code: 'OVERLAPPING_TARGETS', revision: a[2], overlaps: [c[1]] });
+    expect(toUserError(overlapping).message).toContain(
       `Requested revision ${a[2]} overlaps with the other requested revision(s) ${c[1]}`,
     );
     // Back to what the database really holds.
