@@ -273,6 +273,11 @@ for (const { kind, major } of requestedCells()) {
       } else {
         expect(dataSource).toContain('__dirname');
       }
+      const shown = cell.nx(['show', 'project', cell.db.name, '--json']);
+      const { targets } = JSON.parse(shown.slice(shown.indexOf('{'), shown.lastIndexOf('}') + 1));
+      expect(targets['migrate'].metadata).toEqual(expect.objectContaining({ technologies: ['typeorm'], description: expect.any(String) }));
+      // Every workspace create-nx-workspace makes names production inputs in nx.json.
+      expect(targets['migrate-check'].inputs.slice(0, 2)).toEqual(['production', '^production']);
       cell.afterSetup();
       const before = cell.fingerprint();
       const again = cell.nx(['g', 'nx-typeorm-migrations:setup', `--project=${cell.db.name}`, '--no-interactive']);
