@@ -10,6 +10,7 @@ import { loadDataSource } from '../../adapters/src/typeorm/data-source';
 import { appliedBy, locateProjectDatabase, readProjectMigrations, shownPath, toolVersion, type ProjectContext, type ProjectMigrations } from './context';
 import { connectDataSourceTo, diffSchema, type DiffOptions, type SchemaDifference } from '../../adapters/src/typeorm/schema-diff';
 import { describeRename } from '../../adapters/src/typeorm/autogenerate/renames';
+import { readSavedReplay, replayKeys, saveReplay, type ReplayStep } from '../../adapters/src/typeorm/autogenerate/saved-replay';
 import { summarizeStatements } from '../../adapters/src/typeorm/autogenerate/operations';
 import { startShadowDatabase } from '../../adapters/src/typeorm/shadow';
 import { runSteps } from '../../adapters/src/typeorm/runner';
@@ -284,11 +285,16 @@ async function differenceWithMigrations(
   reporter: Reporter,
 ): Promise<SchemaDifference> {
   const steps = downRevision ? planSteps(migrations.graph, [], downRevision) : [];
+  const serverUrl = options.shadowDatabaseUrl ?? (context.env['SHADOW_DATABASE_URL'] || undefined);
+  // An in-memory shadow starts from the one saved after the last replay of these migrations, when there is one.
+  const keys = serverUrl || steps.length === 0 ? [] : replayKeys(steps.map((step) => replayStepOf(migrations, step)), replaySalt(context));
+  const saved = readSavedReplay(context.migrationsDir, keys);
+  const toReplay = steps.slice(saved?.count ?? 0);
   // From the transpile cache, or on another core while this one loads the entities.
-  if (steps.length > 0) void transpileAhead(migrations.files, context.migrationsDir);
+  if (toReplay.length > 0) void transpileAhead(migrations.files, context.migrationsDir);
   // The shadow database starts while the entities load: what of its start is not JavaScript (a server creating a
   // database, reading files) overlaps with them.
-  const starting = startShadowDatabase(options.shadowDatabaseUrl ?? (context.env['SHADOW_DATABASE_URL'] || undefined));
+  const starting = startShadowDatabase(serverUrl, saved?.dump);
   let dataSource: DataSource;
   try {
     dataSource = await loadDataSource(context.dataSourceFile);
@@ -297,16 +303,32 @@ async function differenceWithMigrations(
     throw error;
   }
   const shadow = await starting;
-  reporter.info(`Shadow database: ${shadow.description}`);
+  reporter.info(`Shadow database: ${shadow.description}${saved ? `, saved with ${saved.count} of ${steps.length} migrations applied` : ''}`);
   let connected: DataSource | undefined;
   try {
     connected = await connectDataSourceTo(dataSource, shadow.url);
-    if (steps.length > 0) await replay(connected, migrations, steps, context);
-    return await diffSchema(connected, diffOptions(options));
+    if (toReplay.length > 0) await replay(connected, migrations, toReplay, context);
+    const difference = await diffSchema(connected, diffOptions(options));
+    // The comparison left the shadow as the replay made it (it works in a transaction it rolls back).
+    if (toReplay.length > 0 && shadow.dump) saveReplay(context.migrationsDir, keys[keys.length - 1], await shadow.dump());
+    return difference;
   } finally {
     if (connected?.isInitialized) await connected.destroy();
     await shadow.dispose();
   }
+}
+
+function replayStepOf(migrations: ProjectMigrations, step: Step): ReplayStep {
+  return { revision: step.revision, checksum: migrations.byRevision.get(step.revision)?.checksum ?? '' };
+}
+
+/**
+ * What shapes a replay besides the migrations' text: this tool's version (how it replays) and which project it is.
+ * The data source's options do not: the migrations' SQL is the same whatever they are, only the version table's
+ * schema follows `schema`, and this tool's tables are never compared.
+ */
+function replaySalt(context: ProjectContext): string {
+  return `${toolVersion()}\n${context.dataSourceFile}`;
 }
 
 function diffOptions(options: GenerateOptions): DiffOptions {

@@ -20,12 +20,16 @@ export interface EmbeddedPostgres {
   readonly url: string;
   /** Where its files live; `undefined` for an in-memory database. */
   readonly dataDir: string | undefined;
+  /** Its files as an uncompressed tarball, which `fromDump` starts another in-memory database from. */
+  dump(): Promise<Buffer>;
   stop(): Promise<void>;
 }
 
 export interface EmbeddedPostgresOptions {
   /** A folder to keep the database in; omitted: in memory, gone at `stop()`. */
   dataDir?: string;
+  /** An in-memory database starting as the one `dump()` was taken of, instead of a fresh cluster. */
+  fromDump?: Buffer;
 }
 
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {}): Promise<EmbeddedPostgres> {
@@ -33,7 +37,11 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
   // The extensions TypeORM's PostgreSQL driver installs by itself when entities need them (uuid columns take
   // `uuid-ossp` by default): without them a data source with a uuid column fails to connect to PGlite.
   const extensions = { btree_gist, citext, cube, hstore, ltree, pgcrypto, uuid_ossp };
-  const db = options.dataDir ? await PGlite.create(options.dataDir, { extensions }) : await createInMemory({ extensions });
+  const db = options.dataDir
+    ? await PGlite.create(options.dataDir, { extensions })
+    : options.fromDump
+      ? await PGlite.create({ extensions, loadDataDir: new Blob([options.fromDump]) })
+      : await createInMemory({ extensions });
   // PGlite runs one session at a time; the socket server queues the others, so a pool of several
   // connections still works, one statement after another.
   const server = new PGLiteSocketServer({ db, port: 0, host: '127.0.0.1', maxConnections: 100 });
@@ -43,6 +51,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
   return {
     url: `postgres://postgres@127.0.0.1:${address.port}/postgres`,
     dataDir: options.dataDir,
+    dump: async () => Buffer.from(await (await db.dumpDataDir('none')).arrayBuffer()),
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -12,6 +12,8 @@ export interface ShadowDatabase {
   readonly url: string;
   /** What to print: where the shadow database lives, password as `****`. */
   readonly description: string;
+  /** An in-memory shadow's files (to save a replay); undefined for a server's. */
+  dump?(): Promise<Buffer>;
   dispose(): Promise<void>;
 }
 
@@ -35,11 +37,16 @@ export class ShadowDatabaseError extends CodedError {
  * `serverUrl` unset: an in-memory PGlite, gone at `dispose()`. Set: a temporary database created on that
  * PostgreSQL server (its user needs CREATEDB) and dropped at `dispose()`.
  */
-export async function startShadowDatabase(serverUrl?: string): Promise<ShadowDatabase> {
+export async function startShadowDatabase(serverUrl?: string, fromDump?: Buffer): Promise<ShadowDatabase> {
   if (!serverUrl) {
     const { startEmbeddedPostgres } = await import('../embedded/embedded-postgres');
-    const embedded = await startEmbeddedPostgres();
-    return { url: embedded.url, description: 'an in-memory embedded PostgreSQL (PGlite)', dispose: () => embedded.stop() };
+    const embedded = await startEmbeddedPostgres({ fromDump });
+    return {
+      url: embedded.url,
+      description: 'an in-memory embedded PostgreSQL (PGlite)',
+      dump: () => embedded.dump(),
+      dispose: () => embedded.stop(),
+    };
   }
   const name = `nx_typeorm_migrations_shadow_${randomBytes(5).toString('hex')}`;
   await runOnServer(serverUrl, `CREATE DATABASE "${name}"`, 'create');
