@@ -462,7 +462,9 @@ function stepMessage(error: MigrationStepError, words: Words): string {
     : '';
   const aftermath = error.rolledBack
     ? 'it was rolled back and the migrations before it stay applied'
-    : 'it ran without a transaction (transactional = false), so its statements before the failing one stay applied and must be undone by hand';
+    : error.resumable
+      ? `it ran without a transaction (transactional = false); its first ${error.resumable.statementsDone} statement(s) completed and are recorded, so the next migrate resumes after them`
+      : 'it ran without a transaction (transactional = false), so its statements before the failing one stay applied and must be undone by hand';
   return (
     `${verb} ${error.revision} (${shown(error.file)}) failed: ${firstLine(error.detail)}${statement}; ` +
     `${aftermath}. Fix the migration and run ${ran} again.`

@@ -172,6 +172,7 @@ describe('renderStatus', () => {
     atHead: false,
     pending: [{ revision: 'cccc00000003', message: 'Add orders', file: 'apps/api/migrations/versions/c.ts' }],
     edited: [],
+    partlyApplied: [],
   };
 
   it('shows the current revision, whether it is the head, and what is pending', () => {
@@ -189,5 +190,13 @@ describe('renderStatus', () => {
       'Current revision: bbbb00000002  Add email',
       'At head: yes (eeee00000005)',
     ]);
+  });
+
+  it('shows a migration outside a transaction that a run left partly applied', () => {
+    const partial = { ...base.pending[0], direction: 'up' as const, statementsDone: 2, lastStatement: 'INSERT INTO t VALUES (2)' };
+    expect(renderStatus({ ...base, partlyApplied: [partial] }).at(-1)).toBe(
+      'Partly applied (upgrade, transactional = false): cccc00000003  Add orders  apps/api/migrations/versions/c.ts: ' +
+        '2 statement(s) completed; migrate resumes after them',
+    );
   });
 });

@@ -14,6 +14,7 @@ import {
   type StepTimeouts,
 } from '../../adapters/src/typeorm/timeouts';
 import { applicationName } from '../../adapters/src/typeorm/connection';
+import { ProgressStore, progressTable, type StepProgress } from '../../adapters/src/typeorm/resume';
 import { isDuration } from '../../core/src/migration-file';
 import { recogniseTypeormMigrations } from '../../adapters/src/typeorm/typeorm-history';
 import { PostgresVersionStore, versionTables, type VersionTables } from '../../adapters/src/typeorm/version-store';
@@ -179,6 +180,9 @@ async function migrateLocked(
   const edited = editedMigrations(migrations, heads, await store.recordedChecksums());
   if (edited.length > 0) throw new AppliedMigrationEditedError(edited, heads);
   const steps = planSteps(migrations.graph, heads, to);
+  const progress = new ProgressStore(database.open.queryRunner, progressTable(schemaOf(database)));
+  const partial = await progress.read();
+  if (steps.length > 0) for (const row of partial) refuseToLeavePartial(context, migrations, row, steps[0]);
   const base = { database: database.target.description, target: to, headsBefore: heads };
   if (steps.length === 0) {
     reporter.info(`Nothing to do: the database is already at ${formatHeads(heads)}.`);
@@ -214,6 +218,16 @@ async function migrateLocked(
     lockRetries: options.lockRetries ?? DEFAULT_LOCK_RETRIES,
     retryDelayMs: (attempt) => retryDelayMs(attempt, firstDelayMs),
     blockers,
+    progress: { store: progress, partial },
+    onStepStart: (step) => {
+      const resumed = partial.find((row) => row.revision === step.revision && row.direction === step.direction);
+      if (resumed) {
+        reporter.info(
+          `  Resuming ${step.revision} after statement ${resumed.statementsDone}, which an earlier run completed ` +
+            `(transactional = false).`,
+        );
+      }
+    },
     onStepRetry: (retry) => reporter.warn(retryLine(retry)),
     onStepDone: (outcome) => reporter.step(outcome),
   }).finally(() => blockers?.close());
@@ -276,6 +290,35 @@ export async function recogniseImportedHistory(
 ): Promise<{ revision: string; typeormNames: readonly string[] } | undefined> {
   const options = database.open.dataSource.options as { migrationsTableName?: string; schema?: string };
   return recogniseTypeormMigrations(database.open.queryRunner, options, migrations.files);
+}
+
+function schemaOf(database: ProjectDatabase): string | undefined {
+  return (database.open.dataSource.options as { schema?: string }).schema;
+}
+
+/**
+ * A migration outside a transaction that an earlier run left partly applied must be finished (or undone by hand)
+ * before anything else moves the database. (Its file may change after the last completed statement, to fix the one
+ * that failed; the runner checks that the statements it skips are still the ones that ran.)
+ */
+function refuseToLeavePartial(context: ProjectContext, migrations: ProjectMigrations, row: StepProgress, first: Step): void {
+  const file = migrations.byRevision.get(row.revision);
+  const where = file ? `${row.revision} (${shownPath(context, file.file)})` : row.revision;
+  const ran = `${row.statementsDone} of its statements ran without a transaction, the last ${truncated(row.lastStatement)}`;
+  const forget = `DELETE FROM nx_migrations_progress WHERE revision = '${row.revision}'`;
+  if (first.revision !== row.revision || first.direction !== row.direction) {
+    throw new UserError(
+      `${row.direction === 'up' ? 'Upgrade to' : 'Downgrade of'} ${where} was partly applied by an earlier run ` +
+        `(${ran}); run migrate --to=${row.direction === 'up' ? row.revision : `${row.revision}-1`} first to finish it, ` +
+        `or undo those statements by hand and then ${forget}.`,
+      { code: 'MIGRATION_PARTLY_APPLIED' },
+    );
+  }
+}
+
+function truncated(sql: string): string {
+  const line = sql.replace(/\s+/g, ' ').trim();
+  return line.length > 120 ? `${line.slice(0, 120)}…` : line;
 }
 
 function retryLine(retry: StepRetry): string {

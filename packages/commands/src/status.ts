@@ -7,6 +7,7 @@ import {
   type ProjectContext,
   type ProjectMigrations,
 } from './context';
+import { ProgressStore, progressTable, type StepProgress } from '../../adapters/src/typeorm/resume';
 import { multipleHeadsReport } from './heads-report';
 import { DEFAULT_LOCK_TIMEOUT_SECONDS, recogniseImportedHistory } from './migrate';
 import type { Reporter } from './reporter';
@@ -34,6 +35,14 @@ export interface StatusResult {
   readonly pending: readonly RevisionSummary[];
   /** Applied migrations whose file changed since (checksum mismatch). */
   readonly edited: readonly RevisionSummary[];
+  /** Migrations outside a transaction that a run left partly applied: the next migrate resumes them. */
+  readonly partlyApplied: readonly PartlyApplied[];
+}
+
+export interface PartlyApplied extends RevisionSummary {
+  readonly direction: 'up' | 'down';
+  readonly statementsDone: number;
+  readonly lastStatement: string;
 }
 
 /** `migrate-status`: where the database stands. Reads only; takes no lock and creates nothing. */
@@ -46,9 +55,14 @@ export async function status(context: ProjectContext, options: StatusOptions, re
   );
   let currentHeads: string[];
   let recorded: Map<string, string | null>;
+  let partial: StepProgress[];
   try {
     currentHeads = await database.store.readHeads();
     recorded = await database.store.recordedChecksums();
+    partial = await new ProgressStore(
+      database.open.queryRunner,
+      progressTable((database.open.dataSource.options as { schema?: string }).schema),
+    ).read();
     if (currentHeads.length === 0 && recorded.size === 0) {
       const recognised = await recogniseImportedHistory(migrations, database);
       if (recognised) {
@@ -62,7 +76,7 @@ export async function status(context: ProjectContext, options: StatusOptions, re
   } finally {
     await database.close();
   }
-  const result = statusOf(context, migrations, currentHeads, recorded, database.target.description, options);
+  const result = statusOf(context, migrations, currentHeads, recorded, database.target.description, options, partial);
   for (const line of renderStatus(result)) reporter.info(line);
   for (const entry of result.edited) {
     reporter.warn(
@@ -87,6 +101,7 @@ export function statusOf(
   recorded: ReadonlyMap<string, string | null>,
   database: string,
   options: StatusOptions,
+  partial: readonly StepProgress[] = [],
 ): StatusResult {
   const summary = (revision: string): RevisionSummary => {
     const file = migrations.byRevision.get(revision);
@@ -106,6 +121,12 @@ export function statusOf(
     atHead,
     pending: pending.map(summary),
     edited,
+    partlyApplied: partial.map((row) => ({
+      ...summary(row.revision),
+      direction: row.direction,
+      statementsDone: row.statementsDone,
+      lastStatement: row.lastStatement,
+    })),
   };
 }
 
@@ -125,6 +146,12 @@ export function renderStatus(result: StatusResult): string[] {
   if (result.pending.length > 0) {
     lines.push(`Pending (${result.pending.length}):`);
     for (const entry of result.pending) lines.push(`  ${entry.revision}  ${entry.message}  ${entry.file}`);
+  }
+  for (const entry of result.partlyApplied) {
+    lines.push(
+      `Partly applied (${entry.direction === 'up' ? 'upgrade' : 'downgrade'}, transactional = false): ${entry.revision}  ` +
+        `${entry.message}  ${entry.file}: ${entry.statementsDone} statement(s) completed; migrate resumes after them`,
+    );
   }
   return lines;
 }

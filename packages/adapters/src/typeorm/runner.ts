@@ -1,6 +1,7 @@
 import type { QueryRunner } from 'typeorm';
 import type { Step } from '../../../core/src/plan';
 import type { MigrationFile, MigrationFunction, MigrationFunctions } from '../fs/migration-directory';
+import { recordProgress, type ProgressStore, type StepProgress } from './resume';
 import { isLockNotAvailable, timeoutStatements, type Blocker, type BlockerWatch, type StepTimeouts } from './timeouts';
 import type { HistoryEntry, VersionStore } from './version-store';
 import { CodedError } from '../../../core/src/errors';
@@ -47,6 +48,8 @@ export class MigrationStepError extends CodedError {
     override readonly cause: unknown,
     /** The step timed out waiting for a lock on every try: how many tries, and who held the lock. */
     readonly lockWait?: LockWait,
+    /** A step outside a transaction whose completed statements are recorded: the next run resumes after them. */
+    readonly resumable?: { readonly statementsDone: number },
   ) {
     super(`${direction === 'up' ? 'Upgrade' : 'Downgrade'} ${revision} (${file}) failed: ${detail}`);
   }
@@ -96,6 +99,11 @@ export interface RunnerInput {
   readonly lockRetries?: number;
   /** The pause before retry `attempt` (1, 2...). */
   readonly retryDelayMs?: (attempt: number) => number;
+  /**
+   * Records each completed statement of a step outside a transaction, and resumes a step an earlier run left
+   * partly applied (`partial`, by `revision:direction`).
+   */
+  readonly progress?: { readonly store: ProgressStore; readonly partial: readonly StepProgress[] };
   /** Finds who blocks a step while it runs, for the message of a step that never gets its lock. */
   readonly blockers?: BlockerWatch;
   readonly onStepStart?: (step: Step, migration: MigrationFile) => void;
@@ -157,6 +165,8 @@ export async function runSteps(input: RunnerInput): Promise<RunResult> {
         startedMs = performance.now();
         tracker.reset();
         let phase: 'migration' | 'version' = 'migration';
+        let clearProgress: readonly string[] = [];
+        let recorded: { completed(): number } | undefined;
         try {
           if (migration.transactional && !openedByPrevious) {
             await queryRunner.startTransaction();
@@ -164,7 +174,25 @@ export async function runSteps(input: RunnerInput): Promise<RunResult> {
           }
           openedByPrevious = false;
           input.blockers?.start();
-          await run(queryRunner);
+          if (!migration.transactional && input.progress) {
+            const { store: progress, partial } = input.progress;
+            await progress.ensureTable();
+            const resumeFrom = partial.find((row) => row.revision === step.revision && row.direction === step.direction);
+            const recorder = (recorded = recordProgress(queryRunner, progress, {
+              revision: step.revision,
+              direction: step.direction,
+              checksum: migration.checksum,
+              resumeFrom,
+            }));
+            try {
+              await run(queryRunner);
+            } finally {
+              recorder.restore();
+            }
+            clearProgress = [progress.clear(step.revision, step.direction)];
+          } else {
+            await run(queryRunner);
+          }
           input.blockers?.stop();
           phase = 'version';
           const entry: HistoryEntry = {
@@ -184,7 +212,7 @@ export async function runSteps(input: RunnerInput): Promise<RunResult> {
             await store.record(change, [...COMMIT_AND_BEGIN, ...next.setTimeouts]);
             openedByPrevious = true;
           } else {
-            await store.record(change);
+            await store.record(change, clearProgress);
             if (migration.transactional) await queryRunner.commitTransaction();
           }
           break;
@@ -218,6 +246,7 @@ export async function runSteps(input: RunnerInput): Promise<RunResult> {
               migration.transactional,
               error,
               lockTimedOut ? { attempts: attempt, blockers } : undefined,
+              recorded ? { statementsDone: recorded.completed() } : undefined,
             ),
           };
         }
