@@ -77,7 +77,7 @@ export class ProgressStore {
 }
 
 /** A partly applied step's file no longer issues the statements that ran: resuming it would skip the wrong ones. */
-export class ResumeMismatchError extends Error {
+class ResumeMismatchError extends Error {
   override readonly name = 'ResumeMismatchError';
   /** The statement the file now sends there, which the failure message blames. */
   readonly query: string | undefined;
