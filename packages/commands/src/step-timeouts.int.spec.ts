@@ -117,7 +117,7 @@ describe('a migration waiting for a lock (PostgreSQL server)', () => {
           `^Upgrade to ${chain[1].revision} \\(apps/backend/migrations/versions/[^)]+\\) timed out waiting for a lock in ` +
             `statement ALTER TABLE t_1 ADD COLUMN note text on each of 3 tries, and was rolled back; the migrations ` +
             `before it stay applied; the lock is held by process ${holder.pid} \\(nightly-report\\), idle in transaction ` +
-            `since [0-9T:.-]+Z, running LOCK TABLE t_1 IN ACCESS EXCLUSIVE MODE\\. End or wait for that session and run migrate ` +
+            `since [0-9T:.-]+Z, running LOCK TABLE t_1 IN ACCESS EXCLUSIVE MODE\\. End or wait for that session and run nx run backend:migrate ` +
             `again, or raise --step-lock-timeout or the migration's lockTimeout\\.$`,
         ),
       );

@@ -100,7 +100,7 @@ describe.each(DATABASE_KINDS)('a failing migration outside a transaction, fixed,
       expect(failed.success).toBe(false);
       expect(failed.error).toContain(
         'it ran without a transaction (transactional = false); its first 15 statement(s) completed and are recorded, ' +
-          'so the next migrate resumes after them. Fix the migration and run migrate again.',
+          'so the next migrate resumes after them. Fix the migration and run nx run backend:migrate again.',
       );
       expect(await rowsOf(database.url)).toEqual(expectedRows.filter((i) => i <= 15));
 
