@@ -341,12 +341,13 @@ export class RevisionGraph {
   /**
    * One revision as the `--to` grammar names it (Alembic's `get_revision`): a full id, then a branch label (the
    * revision that declares it), then a unique prefix of at least {@link MIN_PREFIX_LENGTH} characters.
+   * @param within marks by position (a branch's lineage): a prefix need only be unique among these (`BRANCH@PREFIX`)
    */
-  resolveReference(text: string): string {
+  resolveReference(text: string, within?: Uint8Array): string {
     if (this.suppliedIndex.has(text)) return text;
     const owner = this.labelOwners.get(text);
     if (owner !== undefined) return owner;
-    return this.resolvePrefix(text);
+    return this.resolvePrefix(text, within);
   }
 
   /**
@@ -377,12 +378,12 @@ export class RevisionGraph {
     return marks;
   }
 
-  private resolvePrefix(text: string): string {
+  private resolvePrefix(text: string, within?: Uint8Array): string {
     if (text.length >= MIN_PREFIX_LENGTH) {
       const candidates: string[] = [];
-      for (const id of this.positioned.ids) {
-        if (id.startsWith(text)) candidates.push(id);
-      }
+      this.positioned.ids.forEach((id, position) => {
+        if (id.startsWith(text) && (within === undefined || within[position] === 1)) candidates.push(id);
+      });
       if (candidates.length === 1) return candidates[0]!;
       if (candidates.length > 1) throw new AmbiguousRevisionError(text, candidates.sort(compareIds));
     }

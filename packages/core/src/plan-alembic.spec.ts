@@ -160,6 +160,47 @@ describe('Alembic shapes: forked with labels (BranchedPathTest)', () => {
   });
 });
 
+describe('Alembic shapes: two labelled trees (LabeledBranchTest of test_revision.py)', () => {
+  const graph = graphOf(
+    'a@abranch; b<a; somelongername<b; c<somelongername; d; e@ebranch<d; someothername<e; f<someothername',
+  );
+  const lands = (target: string) => planSteps(graph, [], target).at(-1)?.revision;
+
+  it('resolves LABEL@head, LABEL@REV, LABEL@LABEL, REV@REV and a branch by prefix', () => {
+    expect(lands('ebranch@head')).toBe('f');
+    expect(lands('abranch@head')).toBe('c');
+    expect(lands('abranch@heads')).toBe('c');
+    expect(lands('ebranch@d')).toBe('d');
+    expect(lands('ebranch@ebranch')).toBe('e');
+    expect(lands('abranch')).toBe('a');
+    expect(lands('e@d')).toBe('d');
+    expect(lands('someoth@d')).toBe('d');
+  });
+
+  it('a prefix after BRANCH@ need only be unique on that branch', () => {
+    expect(lands('ebranch@some')).toBe('someothername');
+    expect(lands('abranch@some')).toBe('somelongername');
+    expect(captureError(() => lands('some'))).toMatchObject({ code: 'AMBIGUOUS_REVISION' });
+    expect(captureError(() => lands('ebranch@sos'))).toMatchObject({ code: 'REVISION_NOT_FOUND', reference: 'sos' });
+  });
+
+  it('refuses a revision off the branch and an unknown branch', () => {
+    expect(captureError(() => lands('ebranch@b'))).toMatchObject({ code: 'REVISION_NOT_ON_BRANCH', revision: 'b' });
+    expect(captureError(() => lands('abranch@d'))).toMatchObject({ code: 'REVISION_NOT_ON_BRANCH', revision: 'd' });
+    expect(captureError(() => lands('x@d'))).toMatchObject({ code: 'UNKNOWN_BRANCH_LABEL', label: 'x' });
+  });
+
+  it('LABEL@+N counts from the base of that tree; LABEL@base downgrades only that tree', () => {
+    expectMove(graph, [], 'ebranch@+2', [['+d', 'd'], ['+e', 'e']]);
+    expectMove(graph, ['c', 'f'], 'ebranch@base', [
+      ['-f', 'c,someothername'],
+      ['-someothername', 'c,e'],
+      ['-e', 'c,d'],
+      ['-d', 'c'],
+    ]);
+  });
+});
+
 describe('Alembic shapes: merged (MergedPathTest)', () => {
   const graph = graphOf('a; b<a; c1<b; d1<c1; c2@c2branch<b; d2<c2; e<d1,d2; f<e');
 

@@ -193,7 +193,8 @@ function resolveDestination(
       return relativeTo(graph, text, heads[0]!, steps, lineage, branch);
     }
     case 'revision': {
-      const position = graph.positionOf(graph.resolveReference(anchor.reference));
+      // With a branch, a prefix need only be unique on its lineage (Alembic's `ebranch@some`).
+      const position = graph.positionOf(graph.resolveReference(anchor.reference, lineage ?? undefined));
       // Alembic checks membership for `BRANCH@REV` and `BRANCH@REV-N`; `BRANCH@REV+N` only filters the walk up.
       if (lineage !== null && steps <= 0 && lineage[position] !== 1) {
         throw new RevisionNotOnBranchError(text, ids[position]!, target.branch!);
