@@ -96,3 +96,39 @@ describe('innermostUserFile', () => {
     expect(innermostUserFile('thrown text')).toBeUndefined();
   });
 });
+
+describe('loadUserModuleAsync across module systems', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ntm-esm-mixed-'));
+    forgetResolutionSettings();
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const write = (path: string, text: string) => {
+    mkdirSync(join(dir, path, '..'), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  };
+
+  it('lets an ES module import CommonJS TypeScript that requires further .ts files and JSON by their .js names', async () => {
+    write('package.json', JSON.stringify({ name: 'app' }));
+    write('src/columns.ts', `export const columns: string[] = ['id', 'email'];`);
+    write('src/defaults.json', JSON.stringify({ schema: 'app' }));
+    write('src/user.entity.ts', `import { columns } from './columns.js';\nimport defaults from './defaults.json';\nexport const user = { columns, schema: defaults.schema };`);
+    write('src/data-source.mts', `import { user } from './user.entity.js';\nimport defaults from './defaults.json' with { type: 'json' };\nexport default { ...user, again: defaults.schema };`);
+    expect((await loadUserModuleAsync(join(dir, 'src/data-source.mts')))['default']).toEqual({
+      columns: ['id', 'email'],
+      schema: 'app',
+      again: 'app',
+    });
+  });
+
+  it('names the CommonJS file an ES module imports when it throws', async () => {
+    write('package.json', JSON.stringify({ name: 'app' }));
+    write('src/user.entity.ts', `throw new Error('no column type for User#name');`);
+    write('src/data-source.mts', `import './user.entity.js';\nexport default 1;`);
+    const failing = loadUserModuleAsync(join(dir, 'src/data-source.mts'));
+    await expect(failing).rejects.toBeInstanceOf(ModuleLoadError);
+    await expect(failing).rejects.toThrow(`${join(dir, 'src/user.entity.ts')} failed while loading: no column type for User#name`);
+  });
+});

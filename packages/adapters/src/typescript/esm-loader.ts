@@ -6,9 +6,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { ImportNotFoundError, ModuleLoadError } from './load-errors';
 import {
+  installRequireHook,
+  loadFailure,
   loadUserModule,
   moduleFormatOf,
   nodeModule,
+  requireFrom,
   transpile,
   TypeScriptSyntaxError,
   userModuleResolver,
@@ -99,6 +102,8 @@ type ProcessWide = typeof globalThis & {
 
 /** Registers the hooks once per process; questions go to the copy of this module that loaded a file last. */
 function registerHooks(): void {
+  // CommonJS files an ES module imports are run by Node's CommonJS loader, which must know TypeScript as well.
+  installRequireHook();
   const processWide = globalThis as ProcessWide;
   processWide[ANSWERER] = answer;
   if (processWide[HOOKS_REGISTERED]) return;
@@ -141,7 +146,9 @@ function answerResolve(question: Extract<Question, { kind: 'resolve' }>): Answer
   const parentFile = fileURLToPath(question.parentURL);
   const resolution = userModuleResolver().resolve(specifier, parentFile, 'import');
   if (resolution.kind === 'file') {
-    return { id: question.id, url: pathToFileURL(resolution.path).href, format: moduleFormatOf(resolution.path) };
+    // Node tells a JSON file's format itself; the package's "type" only speaks of scripts.
+    const format = TRANSPILED.has(extname(resolution.path)) ? moduleFormatOf(resolution.path) : undefined;
+    return { id: question.id, url: pathToFileURL(resolution.path).href, format };
   }
   if (resolution.tried && resolution.tried.length > 0) {
     const failure = new ImportNotFoundError(specifier, parentFile, resolution.tried);
@@ -158,8 +165,34 @@ function answerLoad(question: Extract<Question, { kind: 'load' }>): Answer {
   const file = fileURLToPath(url);
   if (!TRANSPILED.has(extname(file))) return { id: question.id };
   const format = moduleFormatOf(file);
+  if (format === 'commonjs') return { id: question.id, format: 'module', source: commonJsFacade(file) };
   const text = sourceOf.get(question.url) ?? readFileSync(file, 'utf8');
   return { id: question.id, format, source: transpile(text, file, format) };
+}
+
+/**
+ * A CommonJS file an ES module imports (a `.cts`, a file of a package without `"type": "module"`), as an ES module
+ * whose exports are the file's: the file runs here, through Node's `require` and the require hook, and the facade
+ * re-exports what it exported. Not Node's own way, for two reasons: Node 20 finds the names a CommonJS file exports
+ * by reading its text, which for TypeScript is not the code that runs; and a CommonJS file given to Node's ES loader
+ * as text resolves its own `require`s through the hooks synchronously, while this thread, which answers them, waits.
+ * The file runs while the importing module loads, rather than just before it runs.
+ */
+function commonJsFacade(file: string): string {
+  let exports: Record<string, unknown>;
+  try {
+    exports = requireFrom<Record<string, unknown>>(file, file);
+  } catch (error) {
+    throw loadFailure(error, file);
+  }
+  const names = exports !== null && typeof exports === 'object' ? Object.keys(exports).filter((name) => name !== 'default' && name !== '__esModule') : [];
+  const lines = [
+    `import { createRequire } from 'node:module';`,
+    `const exported = createRequire(${JSON.stringify(pathToFileURL(file).href)})(${JSON.stringify(file)});`,
+    'export default exported;',
+    ...names.map((name, index) => `const name${index} = exported[${JSON.stringify(name)}];\nexport { name${index} as ${JSON.stringify(name)} };`),
+  ];
+  return lines.join('\n');
 }
 
 /**

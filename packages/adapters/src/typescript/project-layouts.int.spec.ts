@@ -238,8 +238,11 @@ describe.each(DATABASE_KINDS)('project layouts on %s', (kind) => {
 
       const again = await generate(context, { message: 'Nothing', shadowDatabaseUrl }, new MemoryReporter());
       expect(again).toEqual({ changed: false, operations: [] });
-      const checked = await check({ ...context, env: {} }, { shadowDatabaseUrl }, new MemoryReporter());
-      expect(checked.checks.filter((line) => !line.passed)).toEqual([]);
+      // migrate-check loads the same files whatever the database: once, on the server's shadow, the quicker one.
+      if (kind === 'postgres') {
+        const checked = await check({ ...context, env: {} }, { shadowDatabaseUrl }, new MemoryReporter());
+        expect(checked.checks.filter((line) => !line.passed)).toEqual([]);
+      }
     } finally {
       project.remove();
     }

@@ -82,6 +82,8 @@ function swcOptions(filename: string, format: ModuleFormat): Options {
       transform: { legacyDecorator: true, decoratorMetadata: true },
       target: 'es2022',
       keepClassNames: true,
+      // `import data from './x.json' with { type: 'json' }`: Node's ES module loader needs the attribute.
+      experimental: { keepImportAssertions: true },
     },
     // The annotation lists the exports for Node's cjs-module-lexer: an ES module importing a CommonJS file gets them by name.
     module: format === 'module' ? { type: 'es6' } : { type: 'commonjs', ignoreDynamic: true, exportInteropAnnotation: true },
@@ -111,7 +113,7 @@ function cacheKey(source: string, filename: string, format: ModuleFormat): strin
 const ahead = new Map<string, Promise<void>>();
 
 /** Bump when `swcOptions` changes what it emits: older cache files are then never read. */
-const OUTPUT_FORMAT = 2;
+const OUTPUT_FORMAT = 3;
 
 /**
  * A transpile cache file: `transpiled-<swc version>-<format>/<sha256 of the path>.json` in the tool's cache folder,
@@ -398,7 +400,7 @@ function isInNodeModules(file: string): boolean {
 const failedWhileLoading = new WeakMap<object, string>();
 
 /** What to throw for an error thrown while `filename` was loading: a `ModuleLoadError` naming the innermost file. */
-function loadFailure(error: unknown, filename: string): Error {
+export function loadFailure(error: unknown, filename: string): Error {
   if (error instanceof ImportNotFoundError || error instanceof TypeScriptSyntaxError || error instanceof ModuleLoadError) {
     return error;
   }
@@ -423,7 +425,7 @@ type ProcessWide = typeof globalThis & {
  * Teaches Node's `require` the extensions above and TypeScript's resolution (`.js` imports of `.ts` files, `paths`,
  * `customConditions`), once per process. Files and requests of `node_modules` keep Node's own behaviour.
  */
-function installRequireHook(): void {
+export function installRequireHook(): void {
   const processWide = globalThis as ProcessWide;
   processWide[TRANSPILER] = transpile;
   processWide[RESOLVER] = resolveForRequire;
