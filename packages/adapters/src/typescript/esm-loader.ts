@@ -38,6 +38,9 @@ type Answer =
  * `initialize` gets the port to this thread; the port is referenced only while a question waits, so it never keeps a
  * process alive.
  */
+/** How long a resolve question may wait for the main thread before Node resolves alone (`import.meta.resolve`). */
+const RESOLVE_PATIENCE_MS = 20_000;
+
 const HOOKS = `
 let port;
 let nextId = 0;
@@ -52,12 +55,19 @@ export function initialize(data) {
   });
   port.unref();
 }
-function ask(question) {
+function ask(question, patience) {
   return new Promise((settle) => {
     const id = nextId++;
     waiting.set(id, settle);
     port.ref();
     port.postMessage({ ...question, id });
+    if (patience !== undefined) {
+      setTimeout(() => {
+        if (!waiting.delete(id)) return;
+        if (waiting.size === 0) port.unref();
+        settle({ id, unanswered: true });
+      }, patience).unref();
+    }
   });
 }
 const ours = (url) => typeof url === 'string' && url.startsWith('file:') && !url.includes('/node_modules/');
@@ -68,7 +78,10 @@ function failure(answer) {
 }
 export async function resolve(specifier, context, nextResolve) {
   if (!ours(context.parentURL)) return nextResolve(specifier, context);
-  const answer = await ask({ kind: 'resolve', specifier, parentURL: context.parentURL });
+  // import.meta.resolve asks synchronously: the main thread waits for this hook and cannot answer. After a while
+  // (far longer than any answer takes) Node's own resolution answers instead of nobody.
+  const answer = await ask({ kind: 'resolve', specifier, parentURL: context.parentURL }, ${RESOLVE_PATIENCE_MS});
+  if (answer.unanswered) return nextResolve(specifier, context);
   if (answer.error !== undefined && answer.code === 'ERR_MODULE_NOT_FOUND' && answer.fallback) {
     try {
       return await nextResolve(specifier, context);
