@@ -10,17 +10,20 @@ import { allowComment, type LintSeverity } from '../../adapters/src/lint/rules';
 import { loadDataSource } from '../../adapters/src/typeorm/data-source';
 import { connectDataSourceTo, diffSchema } from '../../adapters/src/typeorm/schema-diff';
 import { fingerprintDifference, schemaFingerprint } from '../../adapters/src/typeorm/schema-fingerprint';
-import { startShadowDatabase } from '../../adapters/src/typeorm/shadow';
+import { startShadowDatabase, type ShadowDatabase } from '../../adapters/src/typeorm/shadow';
+import { readSavedReplay, replayKeys, saveReplay } from '../../adapters/src/typeorm/autogenerate/saved-replay';
 import {
   connectProject,
   editedMigrations,
   readProjectMigrations,
   shownPath,
+  toolVersion,
   type ProjectContext,
   type ProjectMigrations,
 } from './context';
 import { toUserError } from './errors';
 import { describeHeads, formatHeadsReport } from './heads-report';
+import { Progress } from './progress';
 import type { Reporter } from './reporter';
 
 /**
@@ -35,8 +38,13 @@ import type { Reporter } from './reporter';
  */
 
 export interface CheckOptions {
-  /** Lint only the migration files changed since the merge base with this git ref (e.g. `origin/main`). */
+  /**
+   * The migration files changed since the merge base with this git ref (e.g. `origin/main`) are linted and walk
+   * the stairway; the others are replayed forward once (unless `full`).
+   */
   readonly base?: string;
+  /** The stairway walks every migration, even with `base`. */
+  readonly full?: boolean;
   /** A PostgreSQL server on which the shadow database is created; default `SHADOW_DATABASE_URL`, else PGlite. */
   readonly shadowDatabaseUrl?: string;
   /** Seconds to wait for a busy database when `DATABASE_URL` is checked (default 60). */
@@ -117,8 +125,13 @@ export async function check(context: ProjectContext, options: CheckOptions, repo
     detail: `${graph.size} revision${graph.size === 1 ? '' : 's'}, every down revision and dependency present, no cycle`,
   });
   const ordered = graph.topologicalOrder().map((id) => migrations.byRevision.get(id)!);
-  await checkOnShadow(context, options, ordered, add);
-  add(await lintNewMigrations(context, options, ordered, lint));
+  const changed = options.base !== undefined ? filesChangedSince(context.workspaceRoot, options.base) : undefined;
+  const stairwayScope: StairwayScope | undefined =
+    options.base !== undefined && changed && !options.full
+      ? { base: options.base, changed: new Set(ordered.filter((file) => changed.has(file.file)).map((file) => file.revision)) }
+      : undefined;
+  await checkOnShadow(context, options, ordered, stairwayScope, add, reporter);
+  add(await lintNewMigrations(context, options, ordered, changed, lint, reporter));
   if (context.env['DATABASE_URL']?.trim())
     add(await verifyAppliedChecksums(context, migrations, reporter, (options.lockTimeoutSeconds ?? 60) * 1000));
   return result();
@@ -133,12 +146,26 @@ async function checkOnShadow(
   context: ProjectContext,
   options: CheckOptions,
   ordered: readonly MigrationFile[],
+  scope: StairwayScope | undefined,
   add: (line: CheckLine) => void,
+  reporter: Reporter,
 ): Promise<void> {
   const dataSource = await loadDataSource(context.dataSourceFile);
-  const shadow = await startShadowDatabase(
-    options.shadowDatabaseUrl ?? (context.env['SHADOW_DATABASE_URL'] || undefined),
-  );
+  const serverUrl = options.shadowDatabaseUrl ?? (context.env['SHADOW_DATABASE_URL'] || undefined);
+  // With --base, the migrations before the first changed one replay the same way on every run: an embedded shadow
+  // saved after them (keyed by their revisions and checksums) spares replaying them again, or all but the newest.
+  const from = scope ? firstWalkedIndex(ordered, scope) : 0;
+  const savedFolder = `${context.migrationsDir}\0migrate-check`;
+  const keys = scope && !serverUrl && from > 0 ? replayKeys(ordered.slice(0, from), `${toolVersion()}\n${context.dataSourceFile}`) : [];
+  const saved = readSavedReplay(savedFolder, keys);
+  let shadow: ShadowDatabase;
+  try {
+    shadow = await startShadowDatabase(serverUrl, saved?.dump);
+  } catch (error) {
+    if (!saved) throw error;
+    shadow = await startShadowDatabase(serverUrl);
+  }
+  const restored = shadow.dump !== undefined && saved ? saved.count : 0;
   let connected: DataSource | undefined;
   try {
     connected = await connectDataSourceTo(dataSource, shadow.url);
@@ -150,7 +177,16 @@ async function checkOnShadow(
         name: 'entities match migrations',
         detail: 'not checked: the stairway failed',
       };
-      const stairway = await runStairway(queryRunner, ordered, context, async () => {
+      const prefix: StairwayPrefix = {
+        restored,
+        afterReplay:
+          keys.length > 0 && restored < from && shadow.dump
+            ? async () => {
+                saveReplay(savedFolder, keys[from - 1], await shadow.dump!());
+              }
+            : undefined,
+      };
+      const stairway = await runStairway(queryRunner, ordered, context, scope, prefix, reporter, async () => {
         entities = await compareEntities(atHead, context.projectName, options);
       });
       add({ name: 'stairway', ...stairway });
@@ -177,22 +213,66 @@ async function compareEntities(connected: DataSource, projectName: string, optio
   };
 }
 
+/** With `--base`: the revisions whose files changed since that ref walk the stairway; the rest replay forward. */
+interface StairwayScope {
+  readonly base: string;
+  readonly changed: ReadonlySet<string>;
+}
+
+/** The migrations before the first changed one: the first `restored` are in the shadow already; saved once replayed. */
+interface StairwayPrefix {
+  readonly restored: number;
+  readonly afterReplay?: () => Promise<void>;
+}
+
+function firstWalkedIndex(ordered: readonly MigrationFile[], scope: StairwayScope | undefined): number {
+  const index = scope ? ordered.findIndex((migration) => scope.changed.has(migration.revision)) : 0;
+  return index < 0 ? ordered.length : index;
+}
+
 /**
  * Each migration in order: up, down (the schema must be exactly what it was), up again (the same schema as the
  * first time); at head `atHead` runs; then everything down to base, which must leave nothing behind.
+ *
+ * With a `scope` (`--base`), only the changed migrations walk the stairway: the ones before the first changed one
+ * are replayed forward once (they passed this gate when they were added), the unchanged ones after it run up once
+ * in their place, and at the end everything from the first changed migration is downgraded, which must give back
+ * exactly the schema from before it. A thousand-migration history then costs one forward replay, not three.
  */
 async function runStairway(
   queryRunner: QueryRunner,
   ordered: readonly MigrationFile[],
   context: ProjectContext,
+  scope: StairwayScope | undefined,
+  prefix: StairwayPrefix,
+  reporter: Reporter,
   atHead: () => Promise<void>,
 ): Promise<{ passed: boolean; detail: string }> {
   const runStep = (migration: MigrationFile, direction: 'up' | 'down') =>
     runStairwayStep(queryRunner, migration, direction, context);
-  const empty = await schemaFingerprint(queryRunner);
-  let before = empty;
+  const walks = (migration: MigrationFile) => !scope || scope.changed.has(migration.revision);
+  const from = firstWalkedIndex(ordered, scope);
+  const replay = new Progress(reporter.progress, 'shadow replay', from);
+  const progress = new Progress(reporter.progress, 'stairway', ordered.length);
+  let start: string[] = [];
   try {
-    for (const migration of ordered) {
+    for (let index = prefix.restored; index < from; index++) {
+      replay.update(index + 1, ordered[index].revision);
+      await runStep(ordered[index], 'up');
+    }
+    replay.finish();
+    await prefix.afterReplay?.();
+    start = await schemaFingerprint(queryRunner);
+    let before: string[] | undefined = start;
+    for (let index = from; index < ordered.length; index++) {
+      const migration = ordered[index];
+      progress.update(index + 1, migration.revision);
+      if (!walks(migration)) {
+        await runStep(migration, 'up');
+        before = undefined;
+        continue;
+      }
+      before ??= await schemaFingerprint(queryRunner);
       await runStep(migration, 'up');
       const afterUp = await schemaFingerprint(queryRunner);
       await runStep(migration, 'down');
@@ -207,18 +287,46 @@ async function runStairway(
       }
       before = afterUp;
     }
+    progress.finish();
     await atHead();
-    for (const migration of [...ordered].reverse()) await runStep(migration, 'down');
+    const downgraded = ordered.slice(from).reverse();
+    const downProgress = new Progress(reporter.progress, 'stairway down', downgraded.length);
+    for (const [index, migration] of downgraded.entries()) {
+      downProgress.update(index + 1, migration.revision);
+      await runStep(migration, 'down');
+    }
+    downProgress.finish();
   } catch (error) {
+    replay.finish();
+    progress.finish();
     return { passed: false, detail: (error as Error).message };
   }
-  const leftover = fingerprintDifference(empty, await schemaFingerprint(queryRunner));
+  const leftover = fingerprintDifference(start, await schemaFingerprint(queryRunner));
   if (leftover.added.length || leftover.removed.length) {
-    return { passed: false, detail: `downgrading to base ${describeDifference(leftover)}` };
+    const where = from === 0 ? 'downgrading to base' : `downgrading to ${ordered[from - 1].revision}`;
+    return { passed: false, detail: `${where} ${describeDifference(leftover)}` };
+  }
+  const count = (n: number) => `${n} migration${n === 1 ? '' : 's'}`;
+  if (!scope) {
+    return {
+      passed: true,
+      detail: `${count(ordered.length)} upgrade, downgrade and upgrade again; base leaves nothing behind`,
+    };
+  }
+  const walked = ordered.filter(walks).length;
+  const replayed = ordered.length - walked;
+  if (walked === 0) {
+    return {
+      passed: true,
+      detail: `no migration changed since ${scope.base}; ${count(replayed)} replayed forward (--full walks them all)`,
+    };
   }
   return {
     passed: true,
-    detail: `${ordered.length} migration${ordered.length === 1 ? '' : 's'} upgrade, downgrade and upgrade again; base leaves nothing behind`,
+    detail:
+      `${count(walked)} changed since ${scope.base} upgrade, downgrade and upgrade again, ${count(replayed)} ` +
+      `replayed forward${prefix.restored ? ` (${prefix.restored} of them from the saved shadow)` : ''}; ` +
+      `downgrading from ${ordered[from].revision} gives back the schema before it (--full walks them all)`,
   };
 }
 
@@ -266,12 +374,13 @@ async function lintNewMigrations(
   context: ProjectContext,
   options: CheckOptions,
   migrations: readonly MigrationFile[],
+  changed: ReadonlySet<string> | undefined,
   annotations: LintAnnotation[],
+  reporter: Reporter,
 ): Promise<CheckLine> {
   let linted = migrations;
   let scope = 'all migrations';
   if (options.base !== undefined) {
-    const changed = filesChangedSince(context.workspaceRoot, options.base);
     if (!changed) {
       return {
         passed: false,
@@ -282,7 +391,9 @@ async function lintNewMigrations(
     linted = migrations.filter((migration) => changed.has(migration.file));
     scope = `migrations changed since ${options.base}`;
   }
-  for (const migration of linted) {
+  const progress = new Progress(reporter.progress, 'lint', linted.length);
+  for (const [index, migration] of linted.entries()) {
+    progress.update(index + 1, migration.revision);
     const result = await lintMigration(migration.text, migration.file, migration.transactional);
     for (const finding of result.findings) {
       annotations.push({
@@ -299,6 +410,7 @@ async function lintNewMigrations(
       });
     }
   }
+  progress.finish();
   const errors = annotations.filter((annotation) => annotation.severity === 'error');
   const warnings = annotations.length - errors.length;
   const count = `${linted.length} ${linted.length === 1 ? 'migration' : 'migrations'} (${scope})`;

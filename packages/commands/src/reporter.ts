@@ -1,4 +1,5 @@
 import type { StepOutcome } from '../../adapters/src/typeorm/runner';
+import { streamProgressSink, type ProgressSink } from './progress';
 
 /**
  * Where commands say what they do. `info` lines are the human output; with `--json` the CLI sends them to stderr
@@ -9,6 +10,8 @@ export interface Reporter {
   warn(line: string): void;
   /** A migration finished (or failed): `  ↑ 3f2a9c1b7d4e  Add users table  (12 ms)`. */
   step(outcome: StepOutcome): void;
+  /** Where long work says where it stands (see `Progress`); none: it says nothing until done. */
+  readonly progress?: ProgressSink;
 }
 
 export function formatStep(outcome: StepOutcome): string {
@@ -40,7 +43,22 @@ export function streamReporter({ out, err }: StreamReporterOptions): StreamRepor
   let held = '';
   let timer: NodeJS.Timeout | undefined;
   let lastWrite = Number.NEGATIVE_INFINITY;
+  // Progress goes to stderr; on a terminal its line is erased before anything else is written over it.
+  const progressOut = streamProgressSink(err as NodeJS.WritableStream & { isTTY?: boolean });
+  let progressOnScreen = false;
+  const progress: ProgressSink = {
+    live: progressOut.live,
+    show: (line) => {
+      progressOut.show(line);
+      progressOnScreen = progressOut.live;
+    },
+    clear: () => {
+      if (progressOnScreen) progressOut.clear();
+      progressOnScreen = false;
+    },
+  };
   const flush = () => {
+    progress.clear();
     if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
     lastWrite = performance.now();
@@ -64,6 +82,7 @@ export function streamReporter({ out, err }: StreamReporterOptions): StreamRepor
       else timer ??= setTimeout(flush, STEP_BATCH_MS);
     },
     flush,
+    progress,
   };
 }
 

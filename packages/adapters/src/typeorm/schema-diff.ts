@@ -164,6 +164,7 @@ async function logSchemaBuilder(connected: DataSource, queryRunner: QueryRunner)
   // without asking: a column dropped and another added is then silently given the old one's data. Renames are
   // decided before the builder runs (asked, or named with --rename), so its own guess is switched off.
   (builder as unknown as { renameColumns: () => Promise<void> }).renameColumns = () => Promise.resolve();
+  rememberTablePaths(builder);
   const patchedSource = connected as unknown as { createQueryRunner: () => QueryRunner };
   const patchedRunner = queryRunner as unknown as { release: () => Promise<void>; loadedTables: unknown[] };
   patchedSource.createQueryRunner = () => queryRunner;
@@ -178,6 +179,42 @@ async function logSchemaBuilder(connected: DataSource, queryRunner: QueryRunner)
     patchedRunner.loadedTables = [];
   }
 }
+
+/**
+ * TypeORM's builder finds each entity's table by comparing `getTablePath(table) === getTablePath(metadata)` over
+ * every loaded table, for every entity, in each of its dozen phases: with 1,000 entities, some fifteen million calls
+ * that parse and rebuild the same names (about 10 s of `migrate-check`). The path of an object is kept while the
+ * fields it is made of stay the same (a renamed table gets a new one).
+ */
+function rememberTablePaths(builder: object): void {
+  const patched = builder as { getTablePath?: (target: unknown) => string };
+  const original = patched.getTablePath;
+  if (typeof original !== 'function') return;
+  const byName = new Map<string, string>();
+  patched.getTablePath = function (target: unknown): string {
+    if (typeof target === 'string') {
+      let path = byName.get(target);
+      if (path === undefined) byName.set(target, (path = original.call(this, target)));
+      return path;
+    }
+    if (!target || typeof target !== 'object') return original.call(this, target);
+    // A table's `name` is what a rename changes (a foreign key's path is its `referencedTableName`); an entity's
+    // `name` (its class) never changes.
+    const remembered = target as {
+      name?: unknown;
+      referencedTableName?: unknown;
+      [TABLE_PATH]?: { name: unknown; referenced: unknown; path: string };
+    };
+    const known = remembered[TABLE_PATH];
+    if (known && known.name === remembered.name && known.referenced === remembered.referencedTableName) return known.path;
+    const path = original.call(this, target);
+    const value = { name: remembered.name, referenced: remembered.referencedTableName, path };
+    Object.defineProperty(target, TABLE_PATH, { value, configurable: true, writable: true });
+    return path;
+  };
+}
+
+const TABLE_PATH = Symbol('nx-typeorm-migrations table path');
 
 /** Runs `work` with TypeORM's SQL memory on, and returns what it would run, `down` in the order to run it. */
 async function remembered(queryRunner: QueryRunner, work: () => Promise<void>): Promise<SchemaDifference> {

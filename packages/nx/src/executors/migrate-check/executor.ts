@@ -10,6 +10,7 @@ export default async function migrateCheckExecutor(options: MigrateCheckExecutor
       project,
       {
         base: options.base,
+        full: options.full,
         shadowDatabaseUrl: options.shadowDatabaseUrl,
         lockTimeoutSeconds: options.lockTimeout,
         include: options.include,
