@@ -10,7 +10,12 @@
  * so "in sync" includes replaying a migration of N tables. TypeORM compares with the live database; so does ours with
  * `--against=database` (ours-live, timed on the same database states as TypeORM, so it needs typeorm in --only).
  *
- *   node bench/autogenerate.mjs [--n=300] [--runs=3] [--only=ours,ours-server,ours-live,typeorm] [--from=built|sources]
+ * The in-memory shadow is saved after a replay (keyed by the migrations' checksums) and the next run starts from it:
+ * `ours` is that (its first in-sync run replays and saves, the others start from the saved shadow); `ours-cold`
+ * deletes the saved shadows before each run, so every run replays all migrations (a first generate after a clone, or
+ * after an edit of the first migration).
+ *
+ *   node bench/autogenerate.mjs [--n=300] [--runs=3] [--only=ours,ours-cold,ours-server,ours-live,typeorm] [--from=built|sources]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,7 +26,7 @@ import { measure } from './lib/measure.mjs';
 import { printReport, ratio, summarize } from './lib/report.mjs';
 import { WORKSPACE_ROOT, makeScratchProject } from './lib/workload.mjs';
 
-const TOOLS = ['ours', 'ours-server', 'ours-live', 'typeorm'];
+const TOOLS = ['ours', 'ours-cold', 'ours-server', 'ours-live', 'typeorm'];
 const flags = readFlags(process.argv.slice(2), { n: 300, runs: 3, only: TOOLS.join(','), from: 'built' });
 const { n, runs } = flags;
 const only = new Set(flags.only.split(','));
@@ -87,7 +92,7 @@ export default new DataSource({ type: 'postgres', url: process.env.DATABASE_URL,
  * One process per run: `generate()`, like `nx g migration` minus Nx's own start-up; from dist/ (what the published
  * package runs) when `npm run build` is up to date, else from the sources.
  */
-function ourGenerate(root, { write, shadowDatabaseUrl, against }) {
+function ourGenerate(root, { write, shadowDatabaseUrl, against, cold = false }) {
   const context = {
     workspaceRoot: root,
     projectRoot: root,
@@ -96,7 +101,13 @@ function ourGenerate(root, { write, shadowDatabaseUrl, against }) {
     migrationsDir: join(root, 'migrations', 'versions'),
   };
   const script = `
-const { writeFileSync } = require('node:fs');
+const { readdirSync, rmSync, writeFileSync } = require('node:fs');
+if (${cold}) {
+  const cache = ${JSON.stringify(join(WORKSPACE_ROOT, 'node_modules/.cache/nx-typeorm-migrations'))};
+  for (const file of (() => { try { return readdirSync(cache); } catch { return []; } })()) {
+    if (/^shadow-.*\\.bin$/.test(file)) rmSync(require('node:path').join(cache, file), { force: true });
+  }
+}
 const { generate } = require(${JSON.stringify(join(COMMANDS, `generate${EXTENSION}`))});
 const { streamReporter } = require(${JSON.stringify(join(COMMANDS, `reporter${EXTENSION}`))});
 generate({ ...${JSON.stringify(context)}, env: process.env }, { message: 'Bench', shadowDatabaseUrl: ${JSON.stringify(shadowDatabaseUrl)}, against: ${JSON.stringify(against)} },
@@ -109,7 +120,7 @@ generate({ ...${JSON.stringify(context)}, env: process.env }, { message: 'Bench'
   .catch((error) => { console.error(error.message); process.exit(1); });
 `;
   // A file, not `-e`: the TypeScript loader hooks Node's module system, which `-e` code does not run inside.
-  const driver = join(root, `generate-${write ? 'write' : 'dry'}-${against === 'database' ? 'live' : shadowDatabaseUrl ? 'server' : 'pglite'}.js`);
+  const driver = join(root, `generate-${write ? 'write' : 'dry'}-${against === 'database' ? 'live' : shadowDatabaseUrl ? 'server' : cold ? 'pglite-cold' : 'pglite'}.js`);
   writeFileSync(driver, script);
   return {
     command: process.execPath,
@@ -147,8 +158,9 @@ try {
   writeEntityProject(project.root);
   const options = { cwd: project.root, env: { ...process.env, DATABASE_URL: database.url } };
   const oursVariants = [
-    ['ours', 'ours (PGlite shadow)', undefined],
-    ['ours-server', 'ours (server shadow)', serverAdminUrl()],
+    ['ours', 'ours (PGlite shadow, saved replay)', undefined, false],
+    ['ours-cold', 'ours (PGlite shadow, nothing saved)', undefined, true],
+    ['ours-server', 'ours (server shadow)', serverAdminUrl(), false],
   ].filter(([tool]) => only.has(tool));
   const dryRun = typeormCli(['migration:generate', '-d', 'src/data-source.ts', '--dr', 'migrations/Bench']);
   // One phase: every tool once per run, runs alternated, so that a machine growing slower or faster during the
@@ -156,10 +168,10 @@ try {
   // same database state.
   const timePhase = async (phase, ours, theirs) => {
     const name = phase === 'empty' ? 'from empty' : 'in sync';
-    const contenders = oursVariants.map(([tool, label, shadowDatabaseUrl]) => ({
+    const contenders = oursVariants.map(([tool, label, shadowDatabaseUrl, cold]) => ({
       tool,
       label: `${label}: ${name}`,
-      invocation: ourGenerate(project.root, { write: false, shadowDatabaseUrl }),
+      invocation: ourGenerate(project.root, { write: false, shadowDatabaseUrl, cold }),
       expected: ours,
     }));
     if (only.has('typeorm')) {
@@ -202,7 +214,7 @@ try {
     });
   }
   await timePhase('sync', /No changes in schema detected\./, /No changes in database schema were found/);
-  for (const tool of ['ours', 'ours-server', 'ours-live']) {
+  for (const tool of ['ours', 'ours-cold', 'ours-server', 'ours-live']) {
     for (const phase of ['empty', 'sync']) {
       const theirs = results[`typeorm-${phase}`];
       const mine = results[`${tool}-${phase}`];
