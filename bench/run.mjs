@@ -17,7 +17,7 @@ import { serverVersion } from './lib/database.mjs';
 import { JSON_PREFIX, formatSeconds, formatTable, parseReport, verdict } from './lib/report.mjs';
 import { WORKSPACE_ROOT } from './lib/workload.mjs';
 
-const BENCHMARKS = ['apply-revert', 'autogenerate', 'status-history', 'revision-graph', 'project-graph'];
+const BENCHMARKS = ['apply-revert', 'autogenerate', 'status-history', 'revision-graph', 'project-graph', 'check'];
 
 const args = process.argv.slice(2);
 const common = args.filter((arg) => /^--runs=\d+$/.test(arg));
