@@ -138,6 +138,12 @@ describe.each(DATABASE_KINDS)('autogenerate over the schema evolution corpus on 
       const unanswered = await generate(context(), { message: 'Unanswered', ...options }, reporter);
       expect(reporter.warnings).toContainEqual(expect.stringMatching(new RegExp(spec.warning)));
       expect(unanswered.operations).toContainEqual(expect.stringContaining('(destructive'));
+      // Answered yes on a terminal: the same as the --rename the question names.
+      const questions: string[] = [];
+      const confirmRename = (question: string) => Promise.resolve(questions.push(question) > 0);
+      const answered = await generate(context(), { message: 'Answered', ...options, confirmRename }, new MemoryReporter());
+      expect(questions).toEqual([expect.stringMatching(new RegExp(`\\(keeps the data; --rename=${spec.rename?.[0].replace(/\./g, '\\.')}\\)\\?$`))]);
+      for (const pattern of spec.operations) expect(answered.operations).toContainEqual(expect.stringMatching(new RegExp(pattern)));
     }
 
     const second = await generateAndWrite('After', { revId: 'evolution_2', renames: spec.rename });
