@@ -201,6 +201,30 @@ describe('Alembic shapes: two labelled trees (LabeledBranchTest of test_revision
   });
 });
 
+describe('Alembic shapes: three bases with cross dependencies (MultipleBaseCrossDependencyTestOne)', () => {
+  const graph = graphOf(
+    'base1@b_1; a1a<base1; a1b<base1; b1a<a1a; b1b<a1b~a3; base2@b_2; a2<base2; b2<a2; c2<b2~a3; d2<c2; ' +
+      'base3@b_3; a3<base3; b3<a3',
+  );
+  const all = graph.topologicalOrder();
+  const revisions = (steps: readonly Step[]) => moves(steps).map((move) => move.slice(1)).sort();
+
+  it('upgrading a branch brings in the branch it depends on', () => {
+    expect(revisions(planSteps(graph, [], 'b_2@head'))).toEqual(['a2', 'a3', 'b2', 'base2', 'base3', 'c2', 'd2']);
+    expect(revisions(planSteps(graph, [], 'b1b'))).toEqual(['a1b', 'a3', 'b1b', 'base1', 'base3']);
+    expect(revisions(planSteps(graph, [], 'b_3@head'))).toEqual(['a3', 'b3', 'base3']);
+  });
+
+  it('LABEL@base downgrades that tree, and what depends on it, nothing else', () => {
+    const heads = graph.heads();
+    expect(planSteps(graph, [], 'heads')).toHaveLength(all.length);
+    expect(revisions(planSteps(graph, heads, 'b_2@base'))).toEqual(['a2', 'b2', 'base2', 'c2', 'd2']);
+    expect(revisions(planSteps(graph, heads, 'b_3@base'))).toEqual(['a3', 'b1b', 'b3', 'base3', 'c2', 'd2']);
+    expect(planSteps(graph, heads, 'b_3@base').at(-1)!.headsAfter).toEqual(['a1b', 'b1a', 'b2']);
+    expect(revisions(planSteps(graph, heads, 'b1b@base'))).toEqual(['a1a', 'a1b', 'b1a', 'b1b', 'base1']);
+  });
+});
+
 describe('Alembic shapes: merged (MergedPathTest)', () => {
   const graph = graphOf('a; b<a; c1<b; d1<c1; c2@c2branch<b; d2<c2; e<d1,d2; f<e');
 
