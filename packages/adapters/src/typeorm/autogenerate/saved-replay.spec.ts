@@ -1,4 +1,7 @@
-import { replayKeys } from './saved-replay';
+import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { keepNewest, replayKeys } from './saved-replay';
 
 describe('replayKeys', () => {
   const steps = [
@@ -23,5 +26,23 @@ describe('replayKeys', () => {
 
   it('depends on the salt (tool version, data source)', () => {
     expect(replayKeys(steps, 'other')[0]).not.toBe(replayKeys(steps, 'salt')[0]);
+  });
+});
+
+describe('keepNewest', () => {
+  it('keeps the newest saved shadows and nothing else of the folder is touched', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ntm-saved-'));
+    try {
+      for (let index = 0; index < 4; index += 1) {
+        const file = join(dir, `shadow-1.0.0-${index}.bin`);
+        writeFileSync(file, 'x');
+        utimesSync(file, new Date(1000 * index), new Date(1000 * index));
+      }
+      writeFileSync(join(dir, 'pglite-1.0.0-initdb.tar.gz'), 'x');
+      keepNewest(dir, 2);
+      expect(readdirSync(dir).sort()).toEqual(['pglite-1.0.0-initdb.tar.gz', 'shadow-1.0.0-2.bin', 'shadow-1.0.0-3.bin']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

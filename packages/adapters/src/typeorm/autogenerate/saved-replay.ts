@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { packageCacheFile, writeCacheFile } from '../../fs/tool-cache';
 
@@ -49,7 +50,25 @@ export function readSavedReplay(folder: string, keys: readonly string[]): SavedR
 export function saveReplay(folder: string, key: string, dump: Buffer): boolean {
   const file = savedReplayFile(folder);
   if (!file) return false;
-  return writeCacheFile(file, Buffer.concat([Buffer.from(`${key}\n`), gzipSync(dump, { level: 1 })]));
+  const written = writeCacheFile(file, Buffer.concat([Buffer.from(`${key}\n`), gzipSync(dump, { level: 1 })]));
+  if (written) keepNewest(dirname(file), KEPT_REPLAYS);
+  return written;
+}
+
+/** Saved shadows kept in one cache folder (a few MB each); the least recently written go first. */
+export const KEPT_REPLAYS = 8;
+
+/** Deletes all but the `count` newest saved shadows of `dir` (folders of projects long gone, temporary ones of tests). */
+export function keepNewest(dir: string, count: number): void {
+  try {
+    const saved = readdirSync(dir)
+      .filter((name) => /^shadow-.*\.bin$/.test(name))
+      .map((name) => ({ path: join(dir, name), time: statSync(join(dir, name)).mtimeMs }))
+      .sort((a, b) => b.time - a.time);
+    for (const old of saved.slice(count)) rmSync(old.path, { force: true });
+  } catch {
+    // Another process pruning at the same time, or an unreadable folder: the cache only costs disk.
+  }
 }
 
 function savedReplayFile(folder: string): string | undefined {
