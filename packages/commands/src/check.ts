@@ -25,6 +25,7 @@ import { toUserError } from './errors';
 import { describeHeads, formatHeadsReport } from './heads-report';
 import { Progress } from './progress';
 import type { Reporter } from './reporter';
+import { DEFAULT_LOCK_TIMEOUT_SECONDS } from './options';
 
 /**
  * `migrate-check`, the CI gate: needs no live database (the migrations run on a shadow PGlite, or on a temporary
@@ -133,7 +134,7 @@ export async function check(context: ProjectContext, options: CheckOptions, repo
   await checkOnShadow(context, options, ordered, stairwayScope, add, reporter);
   add(await lintNewMigrations(context, options, ordered, changed, lint, reporter));
   if (context.env['DATABASE_URL']?.trim())
-    add(await verifyAppliedChecksums(context, migrations, reporter, (options.lockTimeoutSeconds ?? 60) * 1000));
+    add(await verifyAppliedChecksums(context, migrations, reporter, (options.lockTimeoutSeconds ?? DEFAULT_LOCK_TIMEOUT_SECONDS) * 1000));
   return result();
 }
 

@@ -1,3 +1,4 @@
+import { UsageError } from './options';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import {
@@ -132,6 +133,7 @@ const SAMPLES: Record<string, () => Error> = {
   RebaseOfBaseError: () => new RebaseOfBaseError('0005', '0004'),
   RebaseOfAppliedError: () => new RebaseOfAppliedError(['0005'], 'the embedded database of backend', '0005'),
   UserError: () => new UserError('A migration needs a message: pass --message="Add users table" (or -m).', { code: 'MESSAGE_REQUIRED' }),
+  UsageError: () => new UsageError('--lock-timeout=abc is not a number of seconds (0 or more).'),
 };
 
 /** Classes no one instantiates: the bases of the others. */

@@ -371,6 +371,10 @@ function wordsOf(context: ErrorContext): Words {
  */
 export function toUserError(error: unknown, context: ErrorContext = {}): UserError {
   if (error instanceof UserError) return error;
+  // Bad usage (options.ts) is already one sentence; the CLI exits 2 with it before reaching here.
+  if (error instanceof Error && error.name === 'UsageError') {
+    return new UserError(error.message, { code: (error as { code?: string }).code ?? 'BAD_USAGE', cause: error });
+  }
   // A user's ES module that TypeORM imported itself failed to resolve or compile: the loader's own error says which.
   const loadFailure = loadFailureBehind(error);
   if (loadFailure && loadFailure !== error) return toUserError(loadFailure, context);

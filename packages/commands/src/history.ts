@@ -4,9 +4,9 @@ import { targetRevisions } from '../../core/src/plan';
 import { locateProjectDatabase, readProjectMigrations, shownPath, type ProjectContext, type ProjectMigrations } from './context';
 import { optionError, toUserError, UserError, type ErrorContext } from './errors';
 import type { Reporter } from './reporter';
+import { DEFAULT_LOCK_TIMEOUT_SECONDS, HISTORY_FORMATS, type HistoryFormat } from './options';
 
-export type HistoryFormat = 'text' | 'graph' | 'mermaid' | 'json';
-export const HISTORY_FORMATS: readonly HistoryFormat[] = ['text', 'graph', 'mermaid', 'json'];
+export { HISTORY_FORMATS, type HistoryFormat } from './options';
 
 export interface HistoryOptions {
   /** `START:END`, each side a revision, `base`, `head`, `heads`, `current` or empty (all). */
@@ -86,7 +86,6 @@ export async function history(
     options.branches && format === 'text'
       ? renderBranches(views, migrations.graph, options.verbose ?? false)
       : renderHistory(views, migrations.graph, format, (options.verbose ?? false) || options.show !== undefined);
-  reporter.info(output);
   if (databaseNote) reporter.warn(databaseNote);
   return { success: true, revisions: views, current, databaseNote, output };
 }
@@ -100,7 +99,7 @@ async function readCurrent(
     const located = await locateProjectDatabase(context, reporter);
     // A fresh clone has no embedded database yet: nothing is applied, and history does not create one.
     if (located.target.source.kind === 'embedded' && !existsSync(located.target.source.dataDir)) return { current: [] };
-    const database = await located.connect((options.lockTimeoutSeconds ?? 5) * 1000);
+    const database = await located.connect((options.lockTimeoutSeconds ?? DEFAULT_LOCK_TIMEOUT_SECONDS) * 1000);
     try {
       return { current: await database.store.readHeads() };
     } finally {

@@ -34,7 +34,9 @@ import { toUserError, UserError } from './errors';
 import type { Reporter } from './reporter';
 import { refuseMultipleHeads } from './heads-report';
 
-export const DEFAULT_LOCK_TIMEOUT_SECONDS = 60;
+import { DEFAULT_LOCK_TIMEOUT_SECONDS } from './options';
+
+export { DEFAULT_LOCK_TIMEOUT_SECONDS };
 
 export interface MigrateOptions {
   /** `--to` (grammar of SPEC.md); default `head`. */
@@ -106,7 +108,6 @@ export async function migrate(
       const heads = await database.store.readHeads();
       const steps = planSteps(migrations.graph, heads, to);
       const sql = await renderSql(database.open.queryRunner, steps, migrations, database.tables, true, timeouts);
-      reporter.info(sql);
       return { success: true, database: database.target.description, target: to, headsBefore: heads, headsAfter: headsAfterOf(steps, heads), steps: [], sql };
     }
     const lock = await acquireMigrationLock(database.open.queryRunner, database.tables.lock, timeoutMs);
@@ -353,7 +354,6 @@ async function migrateOffline(
   const tables = versionTables((dataSource.options as { schema?: string }).schema);
   const queryRunner = dataSource.createQueryRunner();
   const sql = await renderSql(queryRunner, steps, migrations, tables, heads.length === 0, timeouts);
-  reporter.info(sql);
   return { success: true, target: to, headsBefore: heads, headsAfter: headsAfterOf(steps, heads), steps: [], sql };
 }
 

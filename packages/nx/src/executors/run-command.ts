@@ -1,36 +1,71 @@
-import { isAbsolute, join } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
 import type { ProjectContext } from '../../../commands/src/context';
 import { toUserError, UserError, verboseDetails } from '../../../commands/src/errors';
 import { nxRoute, type Route, type TargetVerb } from '../../../commands/src/route';
+import { readNxOptions, UsageError, type CommandOptions, type Verb as OptionVerb } from '../../../commands/src/options';
+import { documentOf, humanLinesOffStdout, writeOutputFile } from '../../../commands/src/output';
 import { streamReporter, type Reporter } from '../../../commands/src/reporter';
 
-/** The options every inferred target carries (`{projectRoot}` already replaced by Nx) plus the output switches. */
+/**
+ * The options every inferred target carries (`{projectRoot}` already replaced by Nx), the output switches, and the
+ * arguments as typed (`__unparsed__`, filled by Nx from the schema's `"$default": { "$source": "unparsed" }`).
+ */
 export interface CommandTargetOptions {
   dataSource: string;
   migrationsDir: string;
   json?: boolean;
   verbose?: boolean;
-  lockTimeout?: number;
+  lockTimeout?: number | string;
+  output?: string;
+  __unparsed__?: string[];
 }
 
 /**
- * What every executor does around its one command: builds the project's context from Nx's, reports to the
- * terminal (to stderr with `--json`, whose one JSON document goes to stdout), and turns any failure into one
- * sentence and `{ success: false }` — the stack trace only with `--verbose`.
+ * What every executor does around its one command: reads and checks the options through the table every route
+ * shares (an unknown option or a value that does not parse stops here, before any database is touched), builds the
+ * project's context from Nx's, reports to the terminal (to stderr when stdout carries `--json` or `--sql`), writes
+ * the document to `--output` when asked, and turns any failure into one sentence and `{ success: false }` (Nx then
+ * exits 1, bad usage included) — the stack trace only with `--verbose`.
  */
 export async function runCommand<Result extends { success: boolean; error?: string; failure?: Error }>(
+  verb: OptionVerb,
   options: CommandTargetOptions,
   context: ExecutorContext,
-  command: (project: ProjectContext, reporter: Reporter) => Promise<Result>,
+  command: (project: ProjectContext, options: CommandOptions, reporter: Reporter) => Promise<Result>,
 ): Promise<{ success: boolean }> {
-  const verbose = options.verbose === true || process.env['NX_VERBOSE_LOGGING'] === 'true';
-  const reporter = streamReporter({ out: options.json ? process.stderr : process.stdout, err: process.stderr });
+  let verbose = options.verbose === true || process.env['NX_VERBOSE_LOGGING'] === 'true';
+  const json = options.json === true;
+  let commandOptions: CommandOptions;
+  try {
+    commandOptions = readNxOptions(verb, options as unknown as Readonly<Record<string, unknown>>, options.__unparsed__);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    if (json) process.stdout.write(`${JSON.stringify({ success: false, code: error.code, error: error.message })}\n`);
+    return { success: false };
+  }
+  verbose ||= commandOptions.verbose;
+  const cwd = context.cwd ?? context.root;
+  let output = commandOptions.output;
+  const reporter = streamReporter({
+    out: humanLinesOffStdout(verb, commandOptions) ? process.stderr : process.stdout,
+    err: process.stderr,
+  });
   const route = routeOfExecutor(context);
   try {
-    const result = await command(projectContextOf(options, context), reporter);
+    const result = await command(projectContextOf(commandOptions, context), commandOptions, reporter);
     reporter.flush();
-    if (options.json) process.stdout.write(`${JSON.stringify({ ...result, failure: undefined }, null, 2)}\n`);
+    const document = documentOf(verb, commandOptions, result);
+    if (document !== undefined && output !== undefined) {
+      const file = output;
+      // A file that cannot be written is not tried again for the failure's document.
+      output = undefined;
+      const path = writeOutputFile(file, cwd, document);
+      process.stderr.write(`Wrote ${relative(cwd, path).startsWith('..') ? path : relative(cwd, path)}\n`);
+    } else if (document !== undefined) {
+      process.stdout.write(document);
+    }
     if (result.error) process.stderr.write(`${result.error}\n`);
     if (verbose && result.failure) process.stderr.write(`${verboseDetails(result.failure)}\n`);
     return { success: result.success };
@@ -39,13 +74,15 @@ export async function runCommand<Result extends { success: boolean; error?: stri
     const userError = toUserError(error, {
       workspaceRoot: context.root,
       projectName: context.projectName,
-      migrationsDir: options.migrationsDir && inWorkspace(context, options.migrationsDir),
+      migrationsDir: commandOptions.migrationsDir && inWorkspace(context, commandOptions.migrationsDir),
       route,
     });
     process.stderr.write(`${userError.message}\n`);
     if (verbose) process.stderr.write(`${verboseDetails(userError)}\n`);
-    if (options.json) {
-      process.stdout.write(`${JSON.stringify({ success: false, code: userError.code, error: userError.message })}\n`);
+    if (json) {
+      const document = `${JSON.stringify({ success: false, code: userError.code, error: userError.message })}\n`;
+      if (output === undefined) process.stdout.write(document);
+      else writeOutputFile(output, cwd, document);
     }
     return { success: false };
   }
@@ -79,11 +116,16 @@ function inWorkspace(context: ExecutorContext, path: string): string {
   return isAbsolute(path) ? path : join(context.root, path);
 }
 
-export function projectContextOf(options: CommandTargetOptions, context: ExecutorContext): ProjectContext {
+export function projectContextOf(options: Pick<CommandOptions, 'dataSource' | 'migrationsDir'>, context: ExecutorContext): ProjectContext {
   const projectName = context.projectName;
   const project = projectName ? context.projectsConfigurations?.projects[projectName] : undefined;
   if (!projectName || !project) {
     throw new UserError('This executor runs for one project: use it as `nx run PROJECT:TARGET`.', { code: 'NO_PROJECT' });
+  }
+  if (!options.dataSource || !options.migrationsDir) {
+    throw new UserError('This executor needs the dataSource and migrationsDir options, which the plugin sets on the targets it infers.', {
+      code: 'NO_PROJECT',
+    });
   }
   return {
     workspaceRoot: context.root,
@@ -94,15 +136,6 @@ export function projectContextOf(options: CommandTargetOptions, context: Executo
     env: process.env,
     route: routeOfExecutor(context),
   };
-}
-
-/**
- * `--to` as the commands read it. Nx's argument parser turns `--to=-1` and `--to=+1` into numbers (and `+1` into
- * `1`), so a number is a relative step: `+N` or `-N`.
- */
-export function targetOf(to: string | number | undefined): string | undefined {
-  if (typeof to !== 'number') return to;
-  return to > 0 ? `+${to}` : String(to);
 }
 
 /** The question a downgrade of a remote database asks, when a person is at the terminal to answer it. */

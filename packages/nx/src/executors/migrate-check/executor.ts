@@ -5,16 +5,16 @@ import type { MigrateCheckExecutorSchema } from './schema';
 
 /** `nx run PROJECT:migrate-check`: the CI gate, one `✔`/`✖` line per check; cacheable. */
 export default async function migrateCheckExecutor(options: MigrateCheckExecutorSchema, context: ExecutorContext) {
-  return runCommand(options, context, (project, reporter) =>
+  return runCommand('check', options, context, (project, read, reporter) =>
     check(
       project,
       {
-        base: options.base,
-        full: options.full,
-        shadowDatabaseUrl: options.shadowDatabaseUrl,
-        lockTimeoutSeconds: options.lockTimeout,
-        include: options.include,
-        exclude: options.exclude,
+        base: read.base,
+        full: read.full,
+        shadowDatabaseUrl: read.shadowDatabaseUrl,
+        lockTimeoutSeconds: read.lockTimeoutSeconds,
+        include: read.include,
+        exclude: read.exclude,
       },
       reporter,
     ),

@@ -1,9 +1,9 @@
 import type { CommandTargetOptions } from '../run-command';
 
 export interface MigrateCheckExecutorSchema extends CommandTargetOptions {
-  base?: string;
+  base?: string | number;
   full?: boolean;
   shadowDatabaseUrl?: string;
-  include?: readonly string[];
-  exclude?: readonly string[];
+  include?: string | ReadonlyArray<string | number>;
+  exclude?: string | ReadonlyArray<string | number>;
 }

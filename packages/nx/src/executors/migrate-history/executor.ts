@@ -5,16 +5,16 @@ import type { MigrateHistoryExecutorSchema } from './schema';
 
 /** `nx run PROJECT:migrate-history`: the revision graph, newest first, the current revision marked. */
 export default async function migrateHistoryExecutor(options: MigrateHistoryExecutorSchema, context: ExecutorContext) {
-  return runCommand(options, context, (project, reporter) =>
+  return runCommand('history', options, context, (project, read, reporter) =>
     history(
       project,
       {
-        range: options.range,
-        show: options.show,
-        branches: options.branches,
-        verbose: options.verbose,
-        format: options.format,
-        lockTimeoutSeconds: options.lockTimeout,
+        range: read.range,
+        show: read.show,
+        branches: read.branches,
+        verbose: read.verbose,
+        format: read.format,
+        lockTimeoutSeconds: read.lockTimeoutSeconds,
       },
       reporter,
     ),

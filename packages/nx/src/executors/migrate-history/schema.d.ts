@@ -2,8 +2,8 @@ import type { HistoryFormat } from '../../../../commands/src/history';
 import type { CommandTargetOptions } from '../run-command';
 
 export interface MigrateHistoryExecutorSchema extends CommandTargetOptions {
-  range?: string;
-  show?: string;
+  range?: string | number;
+  show?: string | number;
   branches?: boolean;
   format?: HistoryFormat;
 }

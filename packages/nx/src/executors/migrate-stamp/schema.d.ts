@@ -1,6 +1,6 @@
 import type { CommandTargetOptions } from '../run-command';
 
 export interface MigrateStampExecutorSchema extends CommandTargetOptions {
-  to: string | number;
+  to?: string | number;
   purge?: boolean;
 }

@@ -5,7 +5,7 @@ import type { MigrateStatusExecutorSchema } from './schema';
 
 /** `nx run PROJECT:migrate-status`: the current revision(s), at head or not, what is pending. */
 export default async function migrateStatusExecutor(options: MigrateStatusExecutorSchema, context: ExecutorContext) {
-  return runCommand(options, context, (project, reporter) =>
-    status(project, { checkHeads: options.checkHeads, lockTimeoutSeconds: options.lockTimeout }, reporter),
+  return runCommand('status', options, context, (project, read, reporter) =>
+    status(project, { checkHeads: read.checkHeads, lockTimeoutSeconds: read.lockTimeoutSeconds }, reporter),
   );
 }

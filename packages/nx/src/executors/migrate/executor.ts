@@ -1,22 +1,22 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { migrate } from '../../../../commands/src/migrate';
-import { runCommand, targetOf, terminalConfirm } from '../run-command';
+import { runCommand, terminalConfirm } from '../run-command';
 import type { MigrateExecutorSchema } from './schema';
 
 /** `nx run PROJECT:migrate --to=REV`: moves the database up or down to the target revision. */
 export default async function migrateExecutor(options: MigrateExecutorSchema, context: ExecutorContext) {
-  return runCommand(options, context, (project, reporter) =>
+  return runCommand('migrate', options, context, (project, read, reporter) =>
     migrate(
       project,
       {
-        to: targetOf(options.to),
-        sql: options.sql,
-        from: options.from,
-        lockTimeoutSeconds: options.lockTimeout,
-        stepLockTimeout: options.stepLockTimeout,
-        stepStatementTimeout: options.stepStatementTimeout,
-        lockRetries: options.lockRetries,
-        yes: options.yes,
+        to: read.to,
+        sql: read.sql,
+        from: read.from,
+        lockTimeoutSeconds: read.lockTimeoutSeconds,
+        stepLockTimeout: read.stepLockTimeout,
+        stepStatementTimeout: read.stepStatementTimeout,
+        lockRetries: read.lockRetries,
+        yes: read.yes,
         confirm: terminalConfirm(),
       },
       reporter,

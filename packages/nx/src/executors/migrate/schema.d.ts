@@ -3,9 +3,9 @@ import type { CommandTargetOptions } from '../run-command';
 export interface MigrateExecutorSchema extends CommandTargetOptions {
   to?: string | number;
   sql?: boolean;
-  from?: string;
+  from?: string | number;
   yes?: boolean;
-  stepLockTimeout?: string;
-  stepStatementTimeout?: string;
-  lockRetries?: number;
+  stepLockTimeout?: string | number;
+  stepStatementTimeout?: string | number;
+  lockRetries?: number | string;
 }

@@ -1,6 +1,6 @@
 export interface MergeGeneratorSchema {
   project: string;
-  message: string;
-  revisions?: string[];
-  revId?: string;
+  message: string | number;
+  revisions?: Array<string | number>;
+  revId?: string | number;
 }

@@ -63,14 +63,14 @@ describe('migration generator (option handling on a virtual tree)', () => {
   it('refuses a revision id that is not letters, digits and _', async () => {
     addProject(tree, 'backend', true);
     await expect(migrationGenerator(tree, { message: 'x', empty: true, revId: 'no-dashes' })).rejects.toThrow(
-      '--rev-id "no-dashes" is not a valid revision id: use letters, digits and _ only, and not head, heads or base.',
+      '--rev-id=no-dashes is not a valid name; use letters, digits and _ (and not head, heads or base).',
     );
   });
 
   it('refuses an empty message', async () => {
     addProject(tree, 'backend', true);
     await expect(migrationGenerator(tree, { message: '  ', empty: true })).rejects.toThrow(
-      'A migration needs a message: pass --message="Add users table" (or -m).',
+      '--message needs a value: --message="Add users table".',
     );
     expect(tree.listChanges().filter((change) => change.path.includes('migrations/'))).toEqual([]);
   });

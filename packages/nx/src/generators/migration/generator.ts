@@ -6,6 +6,8 @@ import type { Reporter } from '../../../../commands/src/reporter';
 import { generatorErrorContext, pluginOptions, projectContextOfTree } from '../merge/lib/project-context-of-tree';
 import { askOnTerminal } from './lib/ask-on-terminal';
 import { chooseProject } from './lib/choose-project';
+import { UsageError } from '../../../../commands/src/options';
+import { readGeneratorOptions } from '../lib/read-generator-options';
 import type { MigrationGeneratorSchema } from './schema';
 import { splitPatterns } from '../../../../adapters/src/typeorm/autogenerate/table-filter';
 
@@ -21,27 +23,29 @@ const reporter: Reporter = {
  */
 export async function migrationGenerator(tree: Tree, options: MigrationGeneratorSchema): Promise<void> {
   try {
-    const context = projectContextOfTree(tree, chooseProject(tree, options.project), 'migration');
+    const read = readGeneratorOptions('revision', options);
+    const context = projectContextOfTree(tree, chooseProject(tree, read.project), 'migration');
     // The plugin's filter applies to every generate (and to migrate-check); the generator's adds to it.
     const filter = pluginOptions(tree).autogenerate ?? {};
-    const include = [...(options.include ?? []), ...(options.include?.length ? [] : (filter.include ?? []))];
-    const exclude = [...(filter.exclude ?? []), ...(options.exclude ?? [])];
+    const include = [...(read.include ?? []), ...(read.include?.length ? [] : (filter.include ?? []))];
+    const exclude = [...(filter.exclude ?? []), ...(read.exclude ?? [])];
     const result = await generate(
       context,
       {
-        message: options.message,
-        empty: options.empty,
-        head: options.head,
-        splice: options.splice,
-        branchLabel: options.branchLabel,
-        dependsOn: options.dependsOn,
-        revId: options.revId,
-        against: options.against,
-        shadowDatabaseUrl: options.shadowDatabaseUrl,
+        message: read.message ?? '',
+        empty: read.empty,
+        head: read.head,
+        splice: read.splice,
+        branchLabel: read.branchLabel,
+        dependsOn: read.dependsOn,
+        revId: read.revId,
+        against: read.against,
+        shadowDatabaseUrl: read.shadowDatabaseUrl,
         include: splitPatterns(include),
         exclude: splitPatterns(exclude),
-        renames: splitPatterns(options.rename),
+        renames: splitPatterns(read.rename),
         confirmRename: askOnTerminal(),
+        lockTimeoutSeconds: read.lockTimeoutSeconds,
       },
       reporter,
     );
@@ -49,6 +53,7 @@ export async function migrationGenerator(tree: Tree, options: MigrationGenerator
     for (const file of result.files) tree.write(relative(tree.root, file.path), file.content);
     await formatFiles(tree);
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     throw toUserError(error, generatorErrorContext(tree, options.project, 'migration'));
   }
 }

@@ -1,15 +1,16 @@
 export interface MigrationGeneratorSchema {
   project?: string;
-  message: string;
+  message: string | number;
   empty?: boolean;
-  head?: string;
+  head?: string | number;
   splice?: boolean;
-  branchLabel?: string;
-  dependsOn?: string[];
-  revId?: string;
+  branchLabel?: string | number;
+  dependsOn?: string | number | Array<string | number>;
+  revId?: string | number;
   against?: 'migrations' | 'database';
   shadowDatabaseUrl?: string;
-  include?: string[];
-  exclude?: string[];
-  rename?: string[];
+  include?: string | Array<string | number>;
+  exclude?: string | Array<string | number>;
+  rename?: string | Array<string | number>;
+  lockTimeout?: number | string;
 }

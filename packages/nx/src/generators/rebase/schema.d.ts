@@ -1,5 +1,5 @@
 export interface RebaseGeneratorSchema {
   project: string;
-  onto?: string;
-  branch?: string;
+  onto?: string | number;
+  branch?: string | number;
 }
