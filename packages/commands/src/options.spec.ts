@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   closestName,
   DEFAULT_LOCK_TIMEOUT_SECONDS,
@@ -69,6 +71,21 @@ describe('the option table', () => {
   });
 });
 
+describe('the README', () => {
+  it("lists each verb's own options in the contract's table, as the option table has them", () => {
+    const readme = readFileSync(join(__dirname, '../../../README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('<!-- section: contract -->'), readme.indexOf('<!-- /section: contract -->'));
+    const common = ['project-root', 'data-source', 'migrations-dir', 'verbose', 'help'];
+    for (const verb of VERBS) {
+      const row = section.split('\n').find((line) => line.startsWith(`| \`${verb}\``));
+      expect(row).toBeDefined();
+      const listed = [...row!.split('|')[3]!.matchAll(/`--([a-z-]+)`/g)].map((match) => match[1]).sort();
+      const own = optionsOf(verb, 'cli').map((entry) => entry.name).filter((name) => !common.includes(name)).sort();
+      expect(listed).toEqual(own);
+    }
+  });
+});
+
 describe('readCliOptions', () => {
   it('reads --name=value, --name value, switches and short forms', () => {
     const options = readCliOptions('migrate', ['--to', '0002', '--sql', '--from=base', '-y', '--lock-timeout', '7.5']);
@@ -83,6 +100,7 @@ describe('readCliOptions', () => {
     expect(readCliOptions('migrate', ['--to=-1']).to).toBe('-1');
     expect(readCliOptions('migrate', ['--to', '-1']).to).toBe('-1');
     expect(readCliOptions('revision', ['-m', 'x', '--rev-id=123456789012']).revId).toBe('123456789012');
+    expect(readCliOptions('merge', ['-m', 'x', '--revisions=0002,0003']).revisions).toEqual(['0002', '0003']);
     expect(readCliOptions('revision', ['-m', 'x', '--head=0001', '--depends-on=0002', '--depends-on=0003'])).toMatchObject({
       head: '0001',
       dependsOn: ['0002', '0003'],

@@ -331,8 +331,10 @@ function checkedOptions(verb: Verb, values: ReadonlyMap<OptionSpec, Value>): Com
   const list = (name: string): string[] | undefined => {
     const value = byName.get(name) as string[] | undefined;
     if (value === undefined) return undefined;
-    for (const item of value) if (item.trim() === '') throw missingValueError(OPTIONS.find((option) => option.name === name)!);
-    return [...value];
+    // A list is repeated options or comma-separated values: --revisions=a,b as Nx's own array options take it.
+    const items = value.flatMap((item) => item.split(',')).map((item) => item.trim());
+    if (items.some((item) => item === '')) throw missingValueError(OPTIONS.find((option) => option.name === name)!);
+    return items;
   };
   const flag = (name: string): boolean => byName.get(name) === true;
   for (const option of OPTIONS) {
