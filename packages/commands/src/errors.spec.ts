@@ -1,6 +1,7 @@
 import { UsageError } from './options';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { runInNewContext } from 'node:vm';
 import {
   AmbiguousRevisionError,
   AmbiguousWalkError,
@@ -250,6 +251,17 @@ describe('words on the route the user took', () => {
     );
   });
 
+  it("says a migration's own code threw, after which statement, and names no statement as the failing one", () => {
+    const after = new MigrationStepError('up', '0002', FILE, undefined, "TypeError: Cannot read properties of undefined (reading 'count')", true, new TypeError('x'), undefined, undefined, { after: 'CREATE TABLE "settings" ("key" text)' });
+    expect(toUserError(after, nx).message).toBe(
+      "Upgrade to 0002 (apps/backend/migrations/versions/0002_add_users.ts) failed: TypeError: Cannot read properties of undefined (reading 'count'), " +
+        'thrown by the migration\'s code after statement CREATE TABLE "settings" ("key" text); it was rolled back and the ' +
+        'migrations before it stay applied. Fix the migration and run nx run backend:db-up again.',
+    );
+    const before = new MigrationStepError('down', '0002', FILE, undefined, 'RangeError: too far', false, new RangeError('too far'), undefined, undefined, { after: undefined });
+    expect(toUserError(before, cli).message).toMatch(/^Downgrade of 0002 \(.*\) failed: RangeError: too far, thrown by the migration's code before any statement; it ran without a transaction/);
+  });
+
   it('asks to run the target the user ran again after a failed migration', () => {
     const error = SAMPLES['MigrationStepError']();
     expect(toUserError(error, nx).message).toMatch(/Fix the migration and run nx run backend:db-up again\.$/);
@@ -311,6 +323,13 @@ describe('--verbose', () => {
     const userError = toUserError(wrapper, ROUTES['nx']);
     expect(rootCause(userError)).toBe(cause);
     expect(verboseDetails(userError)).toBe(cause.stack);
+  });
+
+  it("shows the stack of an error from another realm (a migration's vm.Script) under our wrappers", () => {
+    const foreign = runInNewContext("(() => { try { undefined.count; } catch (error) { return error; } })()") as Error;
+    expect(foreign instanceof Error).toBe(false);
+    const step = new MigrationStepError('up', '0002', FILE, undefined, 'TypeError: x', true, foreign, undefined, undefined, { after: 'SELECT 1' });
+    expect(verboseDetails(toUserError(step, ROUTES['nx']))).toBe(foreign.stack);
   });
 
   it('shows the error itself when nothing caused it', () => {

@@ -409,17 +409,29 @@ export function optionError(option: string, error: unknown, context: ErrorContex
 export function rootCause(error: unknown): unknown {
   let current = error;
   const seen = new Set<unknown>();
-  while (current instanceof Error && current.cause !== undefined && current.cause !== null && !seen.has(current)) {
+  // Not `instanceof Error`: what users' code throws may come from another realm (a migration compiled as a
+  // `vm.Script`, Node's own inside Jest).
+  for (let cause = causeOf(current); cause !== undefined && cause !== null && !seen.has(current); cause = causeOf(current)) {
     seen.add(current);
-    current = current.cause;
+    current = cause;
   }
   return current;
+}
+
+function causeOf(error: unknown): unknown {
+  return typeof error === 'object' && error !== null ? (error as { cause?: unknown }).cause : undefined;
 }
 
 /** What `--verbose` prints: the stack of the real cause (the innermost error), never only our wrapper's. */
 export function verboseDetails(error: unknown): string {
   const cause = rootCause(error);
-  return cause instanceof Error ? (cause.stack ?? `${cause.name}: ${cause.message}`) : String(cause);
+  const { stack, name, message } = (typeof cause === 'object' && cause !== null ? cause : {}) as {
+    stack?: unknown;
+    name?: unknown;
+    message?: unknown;
+  };
+  if (typeof stack === 'string') return stack;
+  return typeof message === 'string' ? `${String(name ?? 'Error')}: ${message}` : String(cause);
 }
 
 /** Every URL's password in a text as `****` (a driver's message may quote a connection string anywhere). */
@@ -461,6 +473,11 @@ function stepMessage(error: MigrationStepError, words: Words): string {
   const { shown, ran } = words;
   const verb = error.direction === 'up' ? 'Upgrade to' : 'Downgrade of';
   if (error.lockWait) return lockWaitMessage(error, error.lockWait, verb, words);
+  const where = error.thrownByCode
+    ? error.thrownByCode.after
+      ? `, thrown by the migration's code after statement ${truncate(error.thrownByCode.after.replace(/\s+/g, ' ').trim())}`
+      : ", thrown by the migration's code before any statement"
+    : '';
   const statement = error.statement
     ? ` in statement ${truncate(error.statement.replace(/\s+/g, ' ').trim())}`
     : '';
@@ -470,7 +487,7 @@ function stepMessage(error: MigrationStepError, words: Words): string {
       ? `it ran without a transaction (transactional = false); its first ${error.resumable.statementsDone} statement(s) completed and are recorded, so the next migrate resumes after them`
       : 'it ran without a transaction (transactional = false), so its statements before the failing one stay applied and must be undone by hand';
   return (
-    `${verb} ${error.revision} (${shown(error.file)}) failed: ${firstLine(error.detail)}${statement}; ` +
+    `${verb} ${error.revision} (${shown(error.file)}) failed: ${firstLine(error.detail)}${statement}${where}; ` +
     `${aftermath}. Fix the migration and run ${ran} again.`
   );
 }

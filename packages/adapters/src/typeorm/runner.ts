@@ -42,6 +42,7 @@ export class MigrationStepError extends CodedError {
     readonly file: string,
     /** The statement the database rejected, when the failure came from one. */
     readonly statement: string | undefined,
+    /** The first line of the error: the database's message, or `TypeError: ...` when the migration's code threw. */
     readonly detail: string,
     /** false: the migration ran outside a transaction, so statements before the failing one stayed applied. */
     readonly rolledBack: boolean,
@@ -50,6 +51,11 @@ export class MigrationStepError extends CodedError {
     readonly lockWait?: LockWait,
     /** A step outside a transaction whose completed statements are recorded: the next run resumes after them. */
     readonly resumable?: { readonly statementsDone: number },
+    /**
+     * The migration's own code threw (a JavaScript error, no statement failed): the last statement it ran before
+     * throwing, or undefined when it threw before running any.
+     */
+    readonly thrownByCode?: { readonly after: string | undefined },
   ) {
     super(`${direction === 'up' ? 'Upgrade' : 'Downgrade'} ${revision} (${file}) failed: ${detail}`);
   }
@@ -218,8 +224,11 @@ export async function runSteps(input: RunnerInput): Promise<RunResult> {
           break;
         } catch (error) {
           const blockers = input.blockers?.stop() ?? [];
-          // Read before the rollback, which goes through the same `query`.
-          const statement = (error as { query?: string }).query ?? tracker.last();
+          // Read before the rollback, which goes through the same `query`. A JavaScript error of the migration's own
+          // code names no statement: the last one that ran succeeded (a test once showed "in statement ROLLBACK").
+          const lastStatement = tracker.last();
+          const fromDatabase = isDatabaseError(error);
+          const statement = (error as { query?: string }).query ?? (fromDatabase ? lastStatement : undefined);
           openedByPrevious = false;
           if (queryRunner.isTransactionActive) {
             await queryRunner.rollbackTransaction().catch(() => undefined);
@@ -242,11 +251,12 @@ export async function runSteps(input: RunnerInput): Promise<RunResult> {
               step.revision,
               migration.file,
               phase === 'migration' ? statement : undefined,
-              firstLine(error),
+              fromDatabase ? firstLine(error) : firstLineWithName(error),
               migration.transactional,
               error,
               lockTimedOut ? { attempts: attempt, blockers } : undefined,
               recorded ? { statementsDone: recorded.completed() } : undefined,
+              phase === 'migration' && !fromDatabase ? { after: lastStatement } : undefined,
             ),
           };
         }
@@ -283,8 +293,26 @@ function outcomeOf(step: Step, migration: MigrationFile, status: StepStatus, dur
   return { direction: step.direction, revision: step.revision, message: migration.message, file: migration.file, status, durationMs };
 }
 
+/**
+ * The error came from the database (TypeORM's `QueryFailedError` carries the query; pg's errors a SQLSTATE or the
+ * driver's error), not from the migration's own JavaScript.
+ */
+function isDatabaseError(error: unknown): boolean {
+  const { query, driverError, code } = (error ?? {}) as { query?: unknown; driverError?: unknown; code?: unknown };
+  return typeof query === 'string' || driverError !== undefined || (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code));
+}
+
+/** `TypeError: x is not a function`: what the migration's code threw, with the kind of error. */
+function firstLineWithName(error: unknown): string {
+  const line = firstLine(error);
+  // Not `instanceof Error`: a migration runs as a `vm.Script`, whose errors may come from another realm.
+  const name = (error as { name?: unknown } | null)?.name;
+  return typeof name === 'string' && name !== 'Error' && !line.startsWith(name) ? `${name}: ${line}` : line;
+}
+
 function firstLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const own = (error as { message?: unknown } | null)?.message;
+  const message = typeof own === 'string' ? own : String(error);
   return message.split('\n')[0].trim();
 }
 
