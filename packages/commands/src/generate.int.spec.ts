@@ -114,7 +114,7 @@ export const entities = [Category, ProductCategory, Product];
     });
     try {
       await expect(generate(colliding.context(), { message: 'Shop', shadowDatabaseUrl }, new MemoryReporter())).rejects.toThrow(
-        'table public.product_category is defined by entity ProductCategory, the many-to-many join table of Product.categories, ' +
+        'Table public.product_category is defined by entity ProductCategory, the many-to-many join table of Product.categories, ' +
           'the many-to-many join table of Product.featured: one table cannot have several definitions',
       );
       expect(readdirSync(colliding.migrationsDir)).toEqual([]);
