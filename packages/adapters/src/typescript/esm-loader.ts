@@ -235,6 +235,10 @@ const imported = new Map<string, string>();
  */
 export async function loadUserModuleAsync(filename: string, source?: string): Promise<Record<string, unknown>> {
   if (moduleFormatOf(filename) === 'commonjs') return loadUserModule(filename, source);
+  if (typeof nodeModule.register !== 'function') {
+    const cause = new Error(`running ES modules needs Node 20.6 or newer (module.register), and this is Node ${process.version}: upgrade Node`);
+    throw new ModuleLoadError(filename, { cause });
+  }
   registerHooks();
   const text = source ?? readFileSync(filename, 'utf8');
   const plain = pathToFileURL(filename).href;
