@@ -77,7 +77,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'migrations-dir', kind: 'string', verbs: ALL, nxVerbs: TARGET_VERBS, description: 'The folder of the migration files (default: <project-root>/migrations/versions).' },
   { name: 'project', kind: 'string', verbs: GENERATORS, route: 'nx', description: 'The Nx project (default for revision: the only project with a data source).' },
   // migrate, stamp
-  { name: 'to', kind: 'revision', verbs: ['migrate', 'stamp'], description: 'The target: head, heads, base, +N, -N, REV (or a prefix of 4+ characters), REV+N, REV-N, LABEL@head, LABEL@base, LABEL@+N, LABEL@-N.' },
+  { name: 'to', kind: 'revision', verbs: ['migrate', 'stamp'], description: 'The target, [BRANCH@]ANCHOR[+-N]: head, heads, base, +N, -N, REV (or a prefix of 4+ characters), LABEL, REV+N, REV-N, head-N, base+N, LABEL@head, LABEL@base, LABEL@+N, LABEL@-N, LABEL@REV, LABEL@head-N, LABEL@base+N, a revision id in place of LABEL; stamp takes several, comma-separated.' },
   { name: 'sql', kind: 'boolean', verbs: ['migrate'], description: 'Print the SQL of the move instead of running it.' },
   { name: 'from', kind: 'revision', verbs: ['migrate'], description: 'With --sql: the revision to start from (base for an empty database); then no database is needed.' },
   { name: 'step-lock-timeout', kind: 'string', verbs: ['migrate'], placeholder: 'DURATION', description: 'lock_timeout of each transactional migration: 5s, 500ms, 2min, 0 for none (default 5s; a file\'s own lockTimeout wins).' },
@@ -100,7 +100,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   // revision, merge, rebase
   { name: 'message', kind: 'string', verbs: ['revision', 'merge'], short: 'm', placeholder: '"Add users table"', description: 'What the revision does (also the file name).' },
   { name: 'empty', kind: 'boolean', verbs: ['revision'], description: 'A hand-written migration: no autogenerate, no database.' },
-  { name: 'head', kind: 'revision', verbs: ['revision'], description: 'The head to build on when there are several (id, prefix or branch label).' },
+  { name: 'head', kind: 'revision', verbs: ['revision'], description: 'What to build on: a head (id, prefix, LABEL@head) when there are several, base for a new root, or with --splice any revision.' },
   { name: 'splice', kind: 'boolean', verbs: ['revision'], description: 'Allow --head to name a revision that is not a head, starting a new branch from it.' },
   { name: 'rename', kind: 'string', verbs: ['revision'], repeatable: true, placeholder: 'OLD:NEW', description: 'A rename instead of a drop and an add: table.old_column:new_column or old_table:new_table (repeatable).' },
   { name: 'branch-label', kind: 'revision', verbs: ['revision'], description: 'A branch label for the new revision (letters, digits and _).' },
