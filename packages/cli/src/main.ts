@@ -119,6 +119,7 @@ async function runVerb(
           stepLockTimeout: options.stepLockTimeout,
           stepStatementTimeout: options.stepStatementTimeout,
           lockRetries: options.lockRetries,
+          lock: options.lock,
           yes: options.yes,
           confirm: io.interactive ? (question) => io.confirm(question) : undefined,
         },

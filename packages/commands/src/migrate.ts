@@ -4,7 +4,8 @@ import { appliedRevisions, planSteps, type Step } from '../../core/src/plan';
 import { loadMigrationFunctions, loadMigrationFunctionsAhead } from '../../adapters/src/fs/migration-directory';
 import { saveCompiledCode, transpileAhead } from '../../adapters/src/typescript/typescript-loader';
 import { loadDataSource, offlineDataSource } from '../../adapters/src/typeorm/data-source';
-import { acquireMigrationLock } from '../../adapters/src/typeorm/lock';
+import { acquireMigrationLock, LOCK_MODES, type HeldLock, type LockMode } from '../../adapters/src/typeorm/lock';
+import { localPortOf, openSideSession } from '../../adapters/src/typeorm/side-session';
 import { recordQueries, runSteps, type StepOutcome, type StepRetry } from '../../adapters/src/typeorm/runner';
 import {
   DEFAULT_LOCK_RETRIES,
@@ -54,6 +55,11 @@ export interface MigrateOptions {
   readonly lockRetries?: number;
   /** The pause before the first retry, doubling after each (default 1000 ms). */
   readonly retryDelayMs?: number;
+  /**
+   * `advisory`, `lease` or `auto` (default, also from `NX_TYPEORM_MIGRATIONS_LOCK`): how the run holds the migration
+   * lock; `auto` takes a lease when a connection pooler sits between this process and the server.
+   */
+  readonly lock?: string;
   /** Downgrade a database that is not on this machine without asking. */
   readonly yes?: boolean;
   /**
@@ -94,6 +100,7 @@ export async function migrate(
   parseTarget(to);
   const timeoutMs = lockTimeoutMs(options.lockTimeoutSeconds);
   const timeouts = stepTimeouts(options);
+  const lockMode = lockModeOf(options.lock ?? context.env['NX_TYPEORM_MIGRATIONS_LOCK']);
   const migrations = readProjectMigrations(context);
   // "head" with several heads: name them, their files and authors, and how to join them, before touching a database.
   if (to === 'head') refuseMultipleHeads(context, migrations);
@@ -110,9 +117,16 @@ export async function migrate(
       const sql = await renderSql(database.open.queryRunner, steps, migrations, database.tables, true, timeouts);
       return { success: true, database: database.target.description, target: to, headsBefore: heads, headsAfter: headsAfterOf(steps, heads), steps: [], sql };
     }
-    const lock = await acquireMigrationLock(database.open.queryRunner, database.tables.lock, timeoutMs);
+    const queryRunner = database.open.queryRunner;
+    const lock = await acquireMigrationLock(queryRunner, database.tables.lock, timeoutMs, {
+      mode: lockMode,
+      localPort: localPortOf(queryRunner),
+      openSideSession: () => openSideSession(queryRunner),
+    });
+    if (lock.kind === 'lease') reporter.info(`Lock: a lease (nx_migrations_lease, renewed while the run lasts): ${lock.reason}.`);
     try {
       return await migrateLocked(context, migrations, database, to, options, reporter, {
+        lock,
         timeouts,
         // PGlite has one session: nobody else can hold a lock there, nor be asked about from a second session.
         watch: lock.kind !== 'row',
@@ -124,6 +138,14 @@ export async function migrate(
   } finally {
     await database.close();
   }
+}
+
+function lockModeOf(value: string | undefined): LockMode {
+  if (value === undefined || value === '') return 'auto';
+  if (!(LOCK_MODES as readonly string[]).includes(value)) {
+    throw new UserError(`--lock=${value} is not a lock mode; use advisory, lease or auto.`, { code: 'INVALID_LOCK_MODE' });
+  }
+  return value as LockMode;
 }
 
 /** The run's step timeouts and retries, checked before anything connects. */
@@ -169,7 +191,7 @@ async function migrateLocked(
   to: string,
   options: MigrateOptions,
   reporter: Reporter,
-  run: { readonly timeouts: StepTimeouts; readonly watch: boolean },
+  run: { readonly lock: HeldLock; readonly timeouts: StepTimeouts; readonly watch: boolean },
 ): Promise<MigrateResult> {
   const { store } = database;
   await store.ensureTables();
@@ -221,6 +243,14 @@ async function migrateLocked(
     blockers,
     progress: { store: progress, partial },
     onStepStart: (step) => {
+      if (run.lock.lost()) {
+        throw new UserError(
+          `The migration lock's lease could not be renewed and may be held by another run now, so this run stopped ` +
+            `before ${step.revision}; the migrations before it are applied. Check the connection to the database and ` +
+            `run migrate again.`,
+          { code: 'LOCK_LOST' },
+        );
+      }
       const resumed = partial.find((row) => row.revision === step.revision && row.direction === step.direction);
       if (resumed) {
         reporter.info(

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
@@ -37,12 +38,58 @@ export class LockTimeoutError extends CodedError {
 }
 
 export interface HeldLock {
-  /** `advisory`: a session lock of the server; `row`: the lock row of a database with one shared session (PGlite). */
-  readonly kind: 'advisory' | 'row';
+  /**
+   * `advisory`: a session lock of the server; `row`: the lock row of a database with one shared session (PGlite);
+   * `lease`: a row with an expiry, renewed while the run lasts (behind a transaction-mode pooler).
+   */
+  readonly kind: 'advisory' | 'row' | 'lease';
+  /** Why this kind was chosen, when it was not the plain advisory lock. */
+  readonly reason?: string;
+  /** A lease that could not be renewed and may be someone else's now: the run must stop. */
+  lost(): boolean;
   release(): Promise<void>;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** `advisory` (a session lock), `lease` (a row with an expiry), `auto`: a lease when a pooler sits in between. */
+export type LockMode = 'advisory' | 'lease' | 'auto';
+export const LOCK_MODES: readonly LockMode[] = ['advisory', 'lease', 'auto'];
+
+export interface LockOptions {
+  /** Default `auto`. */
+  readonly mode?: LockMode;
+  /** The lease's table; default beside `lockTable`. */
+  readonly leaseTable?: string;
+  /** How long a lease lasts without renewal; default 30 s. Renewed every third of it while held. */
+  readonly leaseSeconds?: number;
+  /** A second session to renew the lease on while the run's own session is busy; without it, no renewal. */
+  readonly openSideSession?: () => Promise<{ query(sql: string, parameters?: unknown[]): Promise<{ rows: unknown[] }>; end(): Promise<void> }>;
+  /** The local port of `session`'s socket: the server seeing another one means something sits in between. */
+  readonly localPort?: number;
+}
+
+export const DEFAULT_LEASE_SECONDS = 30;
+
+/** The lease table of a schema: `nx_migrations_lease (id, holder, token, acquired_at, expires_at, heartbeat_at)`. */
+export function leaseTableOf(lockTable: string): string {
+  return lockTable.replace(/"nx_migrations_lock"$/, '"nx_migrations_lease"');
+}
+
+/**
+ * Whether the server sees a client other than this socket: a pooler (PgBouncer, Supabase's pooled port) or a proxy
+ * sits in between. A transaction-mode pooler runs each transaction on whichever server session is free, so a
+ * session-level advisory lock would be held by a server session no longer ours. Over a Unix socket, or when the
+ * local port is unknown, nothing is assumed.
+ */
+export async function seenThroughProxy(session: SqlSession, localPort: number | undefined): Promise<boolean> {
+  if (localPort === undefined) return false;
+  const rows = (await session.query(
+    'SELECT client_port AS "port" FROM pg_stat_activity WHERE pid = pg_backend_pid()',
+  )) as Array<{ port: number | null }>;
+  const port = rows[0]?.port;
+  return port !== null && port !== undefined && port !== -1 && Number(port) !== localPort;
+}
 
 /**
  * The migration lock of the database `session` is connected to, waiting up to `timeoutMs` (0: one try).
@@ -51,10 +98,25 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * one shared session, where an advisory lock excludes nobody, so there the lock is a row of `lockTable` naming its
  * holder; a row left by a dead process on this host is taken over.
  */
-export async function acquireMigrationLock(session: SqlSession, lockTable: string, timeoutMs: number): Promise<HeldLock> {
+export async function acquireMigrationLock(
+  session: SqlSession,
+  lockTable: string,
+  timeoutMs: number,
+  options: LockOptions = {},
+): Promise<HeldLock> {
   const versionRows = (await session.query('SELECT version() AS "version"')) as Array<{ version: string }>;
   const sharedSession = /PGlite/i.test(versionRows[0]?.version ?? '');
   const holderName = `nx-typeorm-migrations ${process.pid}@${hostname()}`;
+  const mode = options.mode ?? 'auto';
+  if (!sharedSession && mode !== 'advisory') {
+    const proxied = mode === 'auto' && (await seenThroughProxy(session, options.localPort));
+    if (mode === 'lease' || proxied) {
+      const reason = proxied
+        ? 'the server sees another client than this process (a connection pooler or proxy sits in between), where a session lock would not hold'
+        : 'lock mode lease';
+      return acquireLease(session, options.leaseTable ?? leaseTableOf(lockTable), timeoutMs, holderName, reason, options);
+    }
+  }
   if (sharedSession) {
     await session.query(
       `CREATE TABLE IF NOT EXISTS ${lockTable} ("id" integer PRIMARY KEY, "holder" text NOT NULL, "since" timestamptz NOT NULL DEFAULT now())`,
@@ -65,6 +127,7 @@ export async function acquireMigrationLock(session: SqlSession, lockTable: strin
     if (sharedSession ? await tryLockRow(session, lockTable, holderName) : await tryAdvisoryLock(session)) {
       return {
         kind: sharedSession ? 'row' : 'advisory',
+        lost: () => false,
         release: async () => {
           if (sharedSession) await session.query(`DELETE FROM ${lockTable} WHERE "id" = 1 AND "holder" = $1`, [holderName]);
           else await session.query('SELECT pg_advisory_unlock($1, $2)', [...ADVISORY_LOCK_KEY]);
@@ -78,6 +141,91 @@ export async function acquireMigrationLock(session: SqlSession, lockTable: strin
     }
     await sleep(Math.min(50 * 2 ** Math.min(attempt, 3), 400, Math.max(timeoutMs - waited, 1)));
   }
+}
+
+/**
+ * The lease: row `id = 1` of `table`, taken when absent or expired, renewed on a side session every third of its
+ * length while held, deleted on release. Every statement is a transaction of its own, so it holds behind a
+ * transaction-mode pooler. A lease left by a dead process on this host is taken over at once; one of another host
+ * when it expires.
+ */
+async function acquireLease(
+  session: SqlSession,
+  table: string,
+  timeoutMs: number,
+  holderName: string,
+  reason: string,
+  options: LockOptions,
+): Promise<HeldLock> {
+  const seconds = options.leaseSeconds ?? DEFAULT_LEASE_SECONDS;
+  const token = randomBytes(12).toString('hex');
+  try {
+    await session.query(
+      `CREATE TABLE IF NOT EXISTS ${table} ("id" integer PRIMARY KEY, "holder" text NOT NULL, "token" text NOT NULL, ` +
+        `"acquired_at" timestamptz NOT NULL, "expires_at" timestamptz NOT NULL, "heartbeat_at" timestamptz NOT NULL)`,
+    );
+  } catch (error) {
+    // Two first runs creating it at once: one of them gets a unique violation on the catalog, and the table exists.
+    const code = (error as { code?: string }).code;
+    if (code !== '23505' && code !== '42P07') throw error;
+  }
+  const started = Date.now();
+  for (let attempt = 0; ; attempt++) {
+    const taken = (await session.query(
+      `INSERT INTO ${table} ("id", "holder", "token", "acquired_at", "expires_at", "heartbeat_at") ` +
+        `VALUES (1, $1, $2, now(), now() + make_interval(secs => $3), now()) ON CONFLICT ("id") DO UPDATE SET ` +
+        `"holder" = EXCLUDED."holder", "token" = EXCLUDED."token", "acquired_at" = now(), "expires_at" = EXCLUDED."expires_at", ` +
+        `"heartbeat_at" = now() WHERE ${table}."expires_at" < now() RETURNING "token"`,
+      [holderName, token, seconds],
+    )) as unknown[];
+    if (taken.length > 0) break;
+    const holder = (await session.query(`SELECT "holder", "token", "acquired_at" AS "since" FROM ${table} WHERE "id" = 1`)) as Array<{
+      holder: string;
+      token: string;
+      since: Date | string;
+    }>;
+    const match = holder[0] && /^nx-typeorm-migrations (\d+)@(.+)$/.exec(holder[0].holder);
+    if (match && match[2] === hostname() && !isAlive(Number(match[1]))) {
+      await session.query(`DELETE FROM ${table} WHERE "id" = 1 AND "token" = $1`, [holder[0]!.token]);
+      continue;
+    }
+    const waited = Date.now() - started;
+    if (waited >= timeoutMs) {
+      throw new LockTimeoutError(waited, holder[0] ? { application: holder[0].holder, since: new Date(holder[0].since) } : undefined);
+    }
+    await sleep(Math.min(50 * 2 ** Math.min(attempt, 3), 400, Math.max(timeoutMs - waited, 1)));
+  }
+  let lost = false;
+  const side = options.openSideSession?.().catch(() => undefined);
+  const renew = async () => {
+    const client = await side;
+    if (!client) return;
+    try {
+      const { rows } = await client.query(
+        `UPDATE ${table} SET "expires_at" = now() + make_interval(secs => $2), "heartbeat_at" = now() ` +
+          `WHERE "id" = 1 AND "token" = $1 RETURNING "id"`,
+        [token, seconds],
+      );
+      if (rows.length === 0) lost = true;
+    } catch {
+      // A missed renewal is not a lost lease: the next one, a third of its length later, may get through.
+    }
+  };
+  const timer = options.openSideSession ? setInterval(() => void renew(), (seconds * 1000) / 3) : undefined;
+  timer?.unref();
+  return {
+    kind: 'lease',
+    reason,
+    lost: () => lost,
+    release: async () => {
+      if (timer) clearInterval(timer);
+      try {
+        await session.query(`DELETE FROM ${table} WHERE "id" = 1 AND "token" = $1`, [token]);
+      } finally {
+        await (await side)?.end().catch(() => undefined);
+      }
+    },
+  };
 }
 
 async function tryAdvisoryLock(session: SqlSession): Promise<boolean> {

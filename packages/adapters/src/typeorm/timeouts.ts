@@ -1,4 +1,5 @@
 import type { QueryRunner } from 'typeorm';
+import { openSideSession, type SideSession } from './side-session';
 
 /**
  * Timeouts of a migration's transaction, and what stands in its way when it waits for a lock.
@@ -64,30 +65,6 @@ export interface BlockerWatch {
   close(): Promise<void>;
 }
 
-/** What the observer needs of a `pg` client. */
-interface ObserverClient {
-  connect(): Promise<unknown>;
-  query(sql: string, parameters: unknown[]): Promise<{ rows: unknown[] }>;
-  end(): Promise<void>;
-  on(event: 'error', listener: (error: Error) => void): unknown;
-}
-
-/**
- * A second session to the database of `queryRunner`, with its connection settings: a client of the `pg` module
- * TypeORM loaded, outside its pool (which holds the run's one connection).
- */
-async function openObserver(queryRunner: QueryRunner): Promise<ObserverClient> {
-  const driver = queryRunner.connection.driver as unknown as {
-    postgres: { Client: new (options: Record<string, unknown>) => ObserverClient };
-    master: { options: Record<string, unknown> };
-  };
-  const client = new driver.postgres.Client({ ...driver.master.options });
-  // A server that drops the observer must not take the run with it.
-  client.on('error', () => undefined);
-  await client.connect();
-  return client;
-}
-
 /**
  * Every `intervalMs` while a step runs, asks through a second session to `queryRunner`'s database which sessions
  * block a session named `application` (ours: the name carries our pid and host, and holds behind a pooler too, where
@@ -95,7 +72,7 @@ async function openObserver(queryRunner: QueryRunner): Promise<ObserverClient> {
  * and the second session is opened only when a step first runs that long.
  */
 export function watchBlockers(queryRunner: QueryRunner, application: string, intervalMs = 250): BlockerWatch {
-  let observer: Promise<ObserverClient> | undefined;
+  let observer: Promise<SideSession> | undefined;
   let timer: NodeJS.Timeout | undefined;
   let seen: Blocker[] = [];
   let running = false;
@@ -106,7 +83,7 @@ export function watchBlockers(queryRunner: QueryRunner, application: string, int
   };
   const ask = async (mine: number) => {
     try {
-      observer ??= openObserver(queryRunner);
+      observer ??= openSideSession(queryRunner);
       const { rows } = (await (await observer).query(
         `SELECT DISTINCT b.pid AS "pid", coalesce(b.application_name, '') AS "application", coalesce(b.query, '') AS "query",
                 coalesce(b.state, '') AS "state", b.xact_start AS "transactionStart"

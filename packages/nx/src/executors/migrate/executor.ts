@@ -16,6 +16,7 @@ export default async function migrateExecutor(options: MigrateExecutorSchema, co
         stepLockTimeout: read.stepLockTimeout,
         stepStatementTimeout: read.stepStatementTimeout,
         lockRetries: read.lockRetries,
+        lock: read.lock,
         yes: read.yes,
         confirm: terminalConfirm(),
       },

@@ -8,4 +8,5 @@ export interface MigrateExecutorSchema extends CommandTargetOptions {
   stepLockTimeout?: string | number;
   stepStatementTimeout?: string | number;
   lockRetries?: number | string;
+  lock?: 'advisory' | 'lease' | 'auto';
 }
