@@ -100,7 +100,10 @@ export async function migrate(
   parseTarget(to);
   const timeoutMs = lockTimeoutMs(options.lockTimeoutSeconds);
   const timeouts = stepTimeouts(options);
-  const lockMode = lockModeOf(options.lock ?? context.env['NX_TYPEORM_MIGRATIONS_LOCK']);
+  const lockMode =
+    options.lock !== undefined
+      ? lockModeOf(options.lock, `--lock=${options.lock}`)
+      : lockModeOf(context.env['NX_TYPEORM_MIGRATIONS_LOCK'], `NX_TYPEORM_MIGRATIONS_LOCK=${context.env['NX_TYPEORM_MIGRATIONS_LOCK']}`);
   const migrations = readProjectMigrations(context);
   // "head" with several heads: name them, their files and authors, and how to join them, before touching a database.
   if (to === 'head') refuseMultipleHeads(context, migrations);
@@ -140,10 +143,10 @@ export async function migrate(
   }
 }
 
-function lockModeOf(value: string | undefined): LockMode {
+function lockModeOf(value: string | undefined, shown: string): LockMode {
   if (value === undefined || value === '') return 'auto';
   if (!(LOCK_MODES as readonly string[]).includes(value)) {
-    throw new UserError(`--lock=${value} is not a lock mode; use advisory, lease or auto.`, { code: 'INVALID_LOCK_MODE' });
+    throw new UserError(`${shown} is not a lock mode; use advisory, lease or auto.`, { code: 'INVALID_LOCK_MODE' });
   }
   return value as LockMode;
 }

@@ -108,7 +108,10 @@ describe('behind PgBouncer in transaction mode (PostgreSQL server)', () => {
         databaseUrl: pooler.urlFor(database.name),
         env: { NX_TYPEORM_MIGRATIONS_LOCK: 'sometimes' },
       });
-      expect({ code: badEnv.code, stderr: badEnv.stderr.trim() }).toEqual({ code: 1, stderr: '--lock=sometimes is not a lock mode; use advisory, lease or auto.' });
+      expect({ code: badEnv.code, stderr: badEnv.stderr.trim() }).toEqual({
+        code: 1,
+        stderr: 'NX_TYPEORM_MIGRATIONS_LOCK=sometimes is not a lock mode; use advisory, lease or auto.',
+      });
     } finally {
       await database.drop();
     }
