@@ -228,6 +228,11 @@ describe('lintStatements', () => {
       expect(finding.rule.id).toBe('PG000');
       expect(finding.subject).toContain('syntax error at or near "TABL"');
     });
+    it('accepts SQL built at run time once allowed by a comment above the call', async () => {
+      expect(
+        await lintStatements([{ sql: undefined, line: 3, allowed: new Set(['PG000']) }], { transactional: true }),
+      ).toEqual([]);
+    });
     it('flags SQL built at run time', async () => {
       expect(await lintStatements([{ sql: undefined, line: 3, allowed: new Set() }], { transactional: true })).toEqual([
         expect.objectContaining({ line: 3, subject: 'SQL built at run time' }),
