@@ -237,6 +237,22 @@ describe.each(DATABASE_KINDS)('error reports on %s', (kind) => {
     expect(await tablesOf(database.url)).toEqual(before);
   });
 
+  it('reports several heads with the merge and rebase commands of the route taken, touching nothing', async () => {
+    project.writeMigration({ revision: 'cccc00000003', downRevisions: ['aaaa00000001'], message: 'Add posts', up: [], down: [] });
+    project.writeMigration({ revision: 'dddd00000004', downRevisions: ['aaaa00000001'], message: 'Add tags', up: [], down: [] });
+    const before = await tablesOf(database.url);
+    const seen = await cli(project, env, 'migrate', '--json');
+    expect(seen.code).toBe(1);
+    expectPlainReport(seen.stderr, /^Project backend has 2 head revisions \(cccc00000003, dddd00000004\): /);
+    expect(seen.stderr).toMatch(/^ {2}nx-typeorm-migrations merge --project-root=\S+ -m "Merge heads" +a merge revision over the heads$/m);
+    expect(seen.stderr).not.toContain('nx g ');
+    expect(JSON.parse(seen.stdout)).toMatchObject({ success: false, code: 'UNMERGED_HEADS' });
+    const nx = await nxMigrate(project, env);
+    expect(nx.result).toEqual({ success: false });
+    expect(nx.stderr).toMatch(/^ {2}nx g nx-typeorm-migrations:merge --project=backend -m "Merge heads" +a merge revision over the heads$/m);
+    expect(await tablesOf(database.url)).toEqual(before);
+  });
+
   it('refuses a mistyped migrations folder naming it, instead of "Nothing to do: the database is already at base"', async () => {
     const before = await tablesOf(database.url);
     const typo = join(project.projectRoot, 'migrations', 'versoins');
