@@ -1,8 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { Client } from 'pg';
 import { createTestDatabase, type TestDatabase } from '../packages/testing/src/databases';
 
@@ -64,7 +64,13 @@ function createNxWorkspaceVersion(major: number): string | undefined {
 let tarball: string;
 beforeAll(() => {
   const output = execFileSync(process.execPath, [join(root, 'tools/build.mjs')], { cwd: root, encoding: 'utf8' });
-  tarball = output.trim().split('\n').pop()!;
+  const built = output.trim().split('\n').pop()!;
+  // A copy of this run's own, so another build of the repository cannot rewrite it while a workspace installs it.
+  tarball = join(mkdtempSync(join(tmpdir(), 'ntm-tarball-')), basename(built));
+  copyFileSync(built, tarball);
+});
+afterAll(() => {
+  if (tarball) rmSync(dirname(tarball), { recursive: true, force: true });
 });
 
 describe('packaging', () => {
