@@ -53,7 +53,10 @@ function createNxWorkspaceVersion(major: number): string | undefined {
     let version: string | undefined;
     if (result.status === 0 && result.stdout.trim() !== '') {
       const parsed = JSON.parse(result.stdout) as string | string[];
-      const versions = (Array.isArray(parsed) ? parsed : [parsed]).filter((v) => /^\d+\.\d+\.\d+$/.test(v));
+      const numbers = (v: string) => v.split('.').map(Number);
+      const versions = (Array.isArray(parsed) ? parsed : [parsed])
+        .filter((v) => /^\d+\.\d+\.\d+$/.test(v))
+        .sort((a, b) => numbers(a).reduce((order, part, i) => order || part - numbers(b)[i], 0));
       version = versions[versions.length - 1];
     }
     newestOfMajor.set(major, version);
@@ -166,6 +169,18 @@ class WorkspaceCell {
     }
   }
 
+  /**
+   * The README's Install: on an Nx older than the newest major of `@nx/devkit`, `@nx/devkit` of the workspace's Nx
+   * first, or npm fills the plugin's peer with the newest one, which requires the newest `nx` (ERESOLVE).
+   */
+  devkitOfItsNx(): void {
+    const nxVersion = JSON.parse(this.read('node_modules/nx/package.json')).version as string;
+    const newest = this.run(this.workspace, 'npm', ['view', '@nx/devkit', 'version']).trim();
+    if (Number(nxVersion.split('.')[0]) >= Number(newest.split('.')[0])) return;
+    if (JSON.parse(this.read('package.json')).devDependencies?.['@nx/devkit'] !== undefined) return;
+    this.run(this.workspace, 'npm', ['install', '-D', `@nx/devkit@${nxVersion}`, '--no-audit', '--no-fund', '--loglevel=error']);
+  }
+
   /** The README's NestJS layout: the library exports its entities and options, the application imports them. */
   afterSetup(): void {
     if (this.kind !== 'nest') return;
@@ -263,6 +278,7 @@ for (const { kind, major } of requestedCells()) {
     afterAll(() => cell.dispose());
 
     it('nx add installs the tarball and registers the plugin', () => {
+      cell.devkitOfItsNx();
       cell.nx(['add', `nx-typeorm-migrations@file:${tarball}`]);
       const nxJson = JSON.parse(cell.read('nx.json'));
       expect(nxJson.plugins).toContainEqual(expect.objectContaining({ plugin: 'nx-typeorm-migrations' }));
