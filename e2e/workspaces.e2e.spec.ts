@@ -22,13 +22,13 @@ import { createTestDatabase, type TestDatabase } from '../packages/testing/src/d
  *   tsconfig path alias, imported by the Nest application through `TypeOrmModule` (the README's NestJS layout).
  *
  * `E2E_WORKSPACES` chooses the cells: `all` (what `npm run test:e2e:matrix` sets), or a list such as
- * `ts@23,nest@22`. The default, run by `npm test`, is `node@23`. A major whose `create-nx-workspace` is not
- * published is skipped with the reason printed.
+ * `ts@23,nest@22`. The default, run by `npm test`, is one cell per Nx major: `ts@23,node@22`. A major whose
+ * `create-nx-workspace` is not published is skipped with the reason printed.
  */
 const MAJORS = [22, 23, 24] as const;
 const KINDS = ['ts', 'node', 'nest'] as const;
 type Kind = (typeof KINDS)[number];
-const DEFAULT_CELLS = 'node@23';
+const DEFAULT_CELLS = 'ts@23,node@22';
 
 const root = join(__dirname, '..');
 jest.setTimeout(1_200_000);
