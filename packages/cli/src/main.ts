@@ -126,7 +126,11 @@ async function runVerb(
         reporter,
       );
     case 'status':
-      return status(context, { checkHeads: options.checkHeads, lockTimeoutSeconds }, reporter);
+      return status(
+        context,
+        { checkHeads: options.checkHeads, drift: options.drift, shadowDatabaseUrl: options.shadowDatabaseUrl, lockTimeoutSeconds },
+        reporter,
+      );
     case 'history':
       return history(
         context,

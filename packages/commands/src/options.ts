@@ -88,6 +88,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'purge', kind: 'boolean', verbs: ['stamp'], description: 'Delete every version row first.' },
   // status, history
   { name: 'check-heads', kind: 'boolean', verbs: ['status'], description: 'Exit 1 when the database is not at the head revision(s).' },
+  { name: 'drift', kind: 'boolean', verbs: ['status'], description: 'Also compare the live schema with the one the migrations up to its revision create (replayed in a shadow database); exit 1 on any difference.' },
   { name: 'range', kind: 'revision', verbs: ['history'], description: 'START:END, each side a revision, base, head, heads, current or empty.' },
   { name: 'show', kind: 'revision', verbs: ['history'], description: 'Only this revision, in full: a revision id or prefix, head, heads, LABEL@head, or current.' },
   { name: 'branches', kind: 'boolean', verbs: ['history'], description: 'Only the branch points, each with the revisions it branches into.' },
@@ -95,7 +96,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   // check
   { name: 'base', kind: 'string', verbs: ['check'], description: 'Lint only the migration files changed since the merge base with this git ref.' },
   { name: 'full', kind: 'boolean', verbs: ['check'], description: 'Walk the stairway over every migration even with --base (the lint stays limited to the changed files).' },
-  { name: 'shadow-database-url', kind: 'string', verbs: ['check', 'revision'], description: 'A PostgreSQL server for the temporary shadow database (default SHADOW_DATABASE_URL, else an embedded one).' },
+  { name: 'shadow-database-url', kind: 'string', verbs: ['check', 'revision', 'status'], description: 'A PostgreSQL server for the temporary shadow database (default SHADOW_DATABASE_URL, else an embedded one).' },
   { name: 'include', kind: 'string', verbs: ['check', 'revision'], repeatable: true, placeholder: 'PATTERN', description: 'Only tables matching these patterns (name or schema.name, * and ?) are compared with the entities (repeatable).' },
   { name: 'exclude', kind: 'string', verbs: ['check', 'revision'], repeatable: true, placeholder: 'PATTERN', description: 'Tables matching these patterns are left out of the comparison with the entities (repeatable).' },
   // revision, merge, rebase
@@ -131,6 +132,7 @@ export interface CommandOptions {
   readonly yes: boolean;
   readonly purge: boolean;
   readonly checkHeads: boolean;
+  readonly drift: boolean;
   readonly range?: string;
   readonly show?: string;
   readonly branches: boolean;
@@ -378,6 +380,7 @@ function checkedOptions(verb: Verb, values: ReadonlyMap<OptionSpec, Value>): Com
     yes: flag('yes'),
     purge: flag('purge'),
     checkHeads: flag('check-heads'),
+    drift: flag('drift'),
     range,
     show: text('show'),
     branches: flag('branches'),

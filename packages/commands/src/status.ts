@@ -8,6 +8,7 @@ import {
   type ProjectMigrations,
 } from './context';
 import { ProgressStore, progressTable, type StepProgress } from '../../adapters/src/typeorm/resume';
+import { drift, type DriftResult } from './drift';
 import { multipleHeadsReport } from './heads-report';
 import { DEFAULT_LOCK_TIMEOUT_SECONDS, recogniseImportedHistory } from './migrate';
 import type { Reporter } from './reporter';
@@ -15,6 +16,10 @@ import type { Reporter } from './reporter';
 export interface StatusOptions {
   /** Fail (exit 1) when the database is not at the head revision(s). */
   readonly checkHeads?: boolean;
+  /** Also compare the live schema with the one the migrations up to its revision create. */
+  readonly drift?: boolean;
+  /** With `drift`: where the shadow database is made. */
+  readonly shadowDatabaseUrl?: string;
   readonly lockTimeoutSeconds?: number;
 }
 
@@ -37,6 +42,9 @@ export interface StatusResult {
   readonly edited: readonly RevisionSummary[];
   /** Migrations outside a transaction that a run left partly applied: the next migrate resumes them. */
   readonly partlyApplied: readonly PartlyApplied[];
+  /** With `drift`: what differs from the schema the recorded revision should have. */
+  readonly drift?: DriftResult;
+  readonly error?: string;
 }
 
 export interface PartlyApplied extends RevisionSummary {
@@ -90,6 +98,10 @@ export async function status(context: ProjectContext, options: StatusOptions, re
     reporter.warn(
       `The database is not at head: ${result.pending.length} migration(s) pending; run migrate --to=${result.heads.length > 1 ? 'heads' : 'head'}.`,
     );
+  }
+  if (options.drift) {
+    const found = await drift(context, { shadowDatabaseUrl: options.shadowDatabaseUrl, lockTimeoutSeconds: options.lockTimeoutSeconds }, reporter);
+    return { ...result, success: result.success && found.success, drift: found, error: found.error };
   }
   return result;
 }

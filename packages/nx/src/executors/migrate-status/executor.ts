@@ -6,6 +6,15 @@ import type { MigrateStatusExecutorSchema } from './schema';
 /** `nx run PROJECT:migrate-status`: the current revision(s), at head or not, what is pending. */
 export default async function migrateStatusExecutor(options: MigrateStatusExecutorSchema, context: ExecutorContext) {
   return runCommand('status', options, context, (project, read, reporter) =>
-    status(project, { checkHeads: read.checkHeads, lockTimeoutSeconds: read.lockTimeoutSeconds }, reporter),
+    status(
+      project,
+      {
+        checkHeads: read.checkHeads,
+        drift: read.drift,
+        shadowDatabaseUrl: read.shadowDatabaseUrl,
+        lockTimeoutSeconds: read.lockTimeoutSeconds,
+      },
+      reporter,
+    ),
   );
 }
