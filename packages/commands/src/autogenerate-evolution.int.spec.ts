@@ -65,6 +65,13 @@ async function objectsOfOurs(url: string): Promise<string[]> {
   });
 }
 
+/** The catalog of the user's schema: this tool's own tables (version, history, lock, progress) are not part of it. */
+async function userCatalog(url: string): Promise<Awaited<ReturnType<typeof snapshotCatalog>>> {
+  const catalog = await snapshotCatalog(url);
+  const tables = Object.fromEntries(Object.entries(catalog.tables).filter(([name]) => !name.startsWith('nx_migrations_')));
+  return { ...catalog, tables };
+}
+
 async function sequences(url: string): Promise<string[]> {
   return (await objectsOfOurs(url)).filter((name) => name.startsWith('S '));
 }
@@ -124,7 +131,7 @@ describe.each(DATABASE_KINDS)('autogenerate over the schema evolution corpus on 
     }
     await migrateTo('head');
     if (spec.row) await withClient(database.url, (client) => client.query(spec.row!.insert));
-    const before = { catalog: await snapshotCatalog(database.url), sequences: await sequences(database.url) };
+    const before = { catalog: await userCatalog(database.url), sequences: await sequences(database.url) };
 
     const dataSource = project.context().dataSourceFile;
     writeFileSync(dataSource, dataSourceOf('entities-after'));
@@ -163,7 +170,7 @@ describe.each(DATABASE_KINDS)('autogenerate over the schema evolution corpus on 
       expect(again).toEqual({ changed: false, operations: [] });
 
       await migrateTo('-1');
-      expect({ catalog: await snapshotCatalog(database.url), sequences: await sequences(database.url) }).toEqual(before);
+      expect({ catalog: await userCatalog(database.url), sequences: await sequences(database.url) }).toEqual(before);
       if (spec.row) expect(await selectValue(database.url, spec.row.before)).toBe(spec.row.value);
       await migrateTo('head');
     }
