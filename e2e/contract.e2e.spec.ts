@@ -45,6 +45,9 @@ const CASES: readonly ContractCase[] = [
   { name: '--to=1234, an all-digit prefix, is that revision', ...migrate('--to=1234'), outcome: 'done', heads: ['1234abcd5678'] },
   { name: '--to=+1 is one step up', ...migrate('--to=+1'), outcome: 'done', heads: ['0002'] },
   { name: '--to=-1 is one step down', ...migrate('--to=-1'), outcome: 'done', heads: [] },
+  { name: '--to=head-1, an Alembic form, is one below head', ...migrate('--to=head-1'), outcome: 'done', heads: ['0004'] },
+  { name: '--to=base+2 is two above base', ...migrate('--to=base+2'), outcome: 'done', heads: ['0002'] },
+  { name: '--to=0004-1 is one below 0004', ...migrate('--to=0004-1'), outcome: 'done', heads: ['0003'] },
   { name: '--to= is refused', ...migrate('--to='), outcome: 'usage', firstLine: '--to needs a value: --to=REV.', heads: ['0001'] },
   { name: '--to=+0 is refused', ...migrate('--to=+0'), outcome: 'usage', firstLine: /^--to=\+0: '\+0' is not a valid target/, heads: ['0001'] },
   { name: '--to=-0 is refused', ...migrate('--to=-0'), outcome: 'usage', firstLine: /^--to=-0: '-0' is not a valid target/, heads: ['0001'] },
@@ -56,6 +59,7 @@ const CASES: readonly ContractCase[] = [
   { name: 'history --format=xml is refused', nx: ['run', 'db:migrate-history', '--format=xml'], cli: ['history', '--format=xml'], outcome: 'usage', firstLine: '--format=xml is not known; use one of text, graph, mermaid, json.', heads: ['0001'] },
   { name: 'stamp without --to is refused', nx: ['run', 'db:migrate-stamp'], cli: ['stamp'], outcome: 'usage', firstLine: 'stamp needs --to=REV|head|heads|base.', heads: ['0001'] },
   { name: 'stamp --to=0003 records 0003', nx: ['run', 'db:migrate-stamp', '--to=0003'], cli: ['stamp', '--to=0003'], outcome: 'done', heads: ['0003'] },
+  { name: 'stamp --to=head-2 records 0003', nx: ['run', 'db:migrate-stamp', '--to=head-2'], cli: ['stamp', '--to=head-2'], outcome: 'done', heads: ['0003'] },
   { name: 'a mistyped generator option is refused', nx: ['g', 'migration', '--project=db', '-m', 'x', '--rev-idd=1'], cli: ['revision', '-m', 'x', '--rev-idd=1'], outcome: 'usage', firstLine: "Unknown option '--rev-idd'; did you mean '--rev-id'?", heads: ['0001'] },
 ];
 
