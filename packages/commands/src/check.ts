@@ -1,9 +1,12 @@
 import type { DataSource, QueryRunner } from 'typeorm';
+import { appliedHeads } from '../../core/src/plan';
+import type { RevisionGraph } from '../../core/src/graph';
 import {
   loadMigrationFunctions,
   type MigrationFile,
-  type MigrationFunction,
+  type MigrationFunctions,
 } from '../../adapters/src/fs/migration-directory';
+import { InMemoryVersionStore } from '../../adapters/src/typeorm/version-store';
 import { filesChangedSince } from '../../adapters/src/git/git-history';
 import { lintMigration } from '../../adapters/src/lint/migration-lint';
 import { allowComment, type LintSeverity } from '../../adapters/src/lint/rules';
@@ -23,6 +26,7 @@ import {
 } from './context';
 import { toUserError } from './errors';
 import { describeHeads, formatHeadsReport } from './heads-report';
+import { applySteps, type MigrationSource, type StepTarget } from './move';
 import { Progress } from './progress';
 import type { Reporter } from './reporter';
 import { DEFAULT_LOCK_TIMEOUT_SECONDS } from './options';
@@ -131,7 +135,7 @@ export async function check(context: ProjectContext, options: CheckOptions, repo
     options.base !== undefined && changed && !options.full
       ? { base: options.base, changed: new Set(ordered.filter((file) => changed.has(file.file)).map((file) => file.revision)) }
       : undefined;
-  await checkOnShadow(context, options, ordered, stairwayScope, add, reporter);
+  await checkOnShadow(context, options, graph, ordered, stairwayScope, add, reporter);
   add(await lintNewMigrations(context, options, ordered, changed, lint, reporter));
   if (context.env['DATABASE_URL']?.trim())
     add(await verifyAppliedChecksums(context, migrations, reporter, (options.lockTimeoutSeconds ?? DEFAULT_LOCK_TIMEOUT_SECONDS) * 1000));
@@ -146,6 +150,7 @@ function indent(text: string): string {
 async function checkOnShadow(
   context: ProjectContext,
   options: CheckOptions,
+  graph: RevisionGraph,
   ordered: readonly MigrationFile[],
   scope: StairwayScope | undefined,
   add: (line: CheckLine) => void,
@@ -187,7 +192,7 @@ async function checkOnShadow(
               }
             : undefined,
       };
-      const stairway = await runStairway(queryRunner, ordered, context, scope, prefix, reporter, async () => {
+      const stairway = await runStairway(queryRunner, ordered, graph, context, scope, prefix, reporter, async () => {
         entities = await compareEntities(atHead, context.projectName, options);
       });
       add({ name: 'stairway', ...stairway });
@@ -243,14 +248,16 @@ function firstWalkedIndex(ordered: readonly MigrationFile[], scope: StairwayScop
 async function runStairway(
   queryRunner: QueryRunner,
   ordered: readonly MigrationFile[],
+  graph: RevisionGraph,
   context: ProjectContext,
   scope: StairwayScope | undefined,
   prefix: StairwayPrefix,
   reporter: Reporter,
   atHead: () => Promise<void>,
 ): Promise<{ passed: boolean; detail: string }> {
-  const runStep = (migration: MigrationFile, direction: 'up' | 'down') =>
-    runStairwayStep(queryRunner, migration, direction, context);
+  const runner = new StairwayRunner(queryRunner, ordered, graph, context);
+  runner.assumeApplied(ordered.slice(0, prefix.restored));
+  const runStep = (migration: MigrationFile, direction: 'up' | 'down') => runner.step(migration, direction);
   const walks = (migration: MigrationFile) => !scope || scope.changed.has(migration.revision);
   const from = firstWalkedIndex(ordered, scope);
   const replay = new Progress(reporter.progress, 'shadow replay', from);
@@ -339,36 +346,67 @@ function describeDifference(difference: { added: string[]; removed: string[] }):
   return `${parts.join(' and ')}; make down undo exactly what up does`;
 }
 
-const loaded = new Map<string, { up: MigrationFunction; down: MigrationFunction }>();
+const loaded = new Map<string, MigrationFunctions>();
 
 /**
- * One migration in one direction, in its own transaction unless it opts out; the error names the revision, and a
- * file it names is shown from the workspace root like every other path of the report.
+ * The stairway's steps run where every move runs, through `applySteps`: in a transaction unless the file opts out,
+ * with the file's own `lockTimeout`/`statementTimeout`. The shadow keeps its version rows in memory (its schema is
+ * compared with the entities, and nothing reads its version table), so a step costs no more round trips than its
+ * transaction and its migration's own statements.
  */
-async function runStairwayStep(
-  queryRunner: QueryRunner,
-  migration: MigrationFile,
-  direction: 'up' | 'down',
-  context: ProjectContext,
-): Promise<void> {
-  const key = `${migration.file}\0${migration.checksum}`;
-  let functions = loaded.get(key);
-  if (!functions) {
-    try {
-      functions = await loadMigrationFunctions(migration);
-    } catch (error) {
-      throw new Error(`${direction} of ${migration.revision} failed: ${toUserError(error, context).message}`);
+class StairwayRunner {
+  private readonly source: MigrationSource;
+  private readonly target: StepTarget;
+  private readonly applied = new Set<string>();
+  private heads: readonly string[] = [];
+  private ready = false;
+
+  constructor(
+    queryRunner: QueryRunner,
+    ordered: readonly MigrationFile[],
+    private readonly graph: RevisionGraph,
+    private readonly context: ProjectContext,
+  ) {
+    const byRevision = new Map(ordered.map((migration) => [migration.revision, migration]));
+    this.source = { files: ordered, byRevision, graph, load: (migration) => loaded.get(loadKey(migration))! };
+    this.target = { session: queryRunner, store: new InMemoryVersionStore() };
+  }
+
+  /** The migrations already in the shadow (restored from a saved one). */
+  assumeApplied(migrations: readonly MigrationFile[]): void {
+    for (const migration of migrations) this.applied.add(migration.revision);
+    this.heads = appliedHeads(this.graph, this.applied);
+  }
+
+  /** One migration in one direction; the error names the revision and the direction, and a file from the workspace root. */
+  async step(migration: MigrationFile, direction: 'up' | 'down'): Promise<void> {
+    const key = loadKey(migration);
+    if (!loaded.has(key)) {
+      try {
+        loaded.set(key, await loadMigrationFunctions(migration));
+      } catch (error) {
+        throw new Error(`${direction} of ${migration.revision} failed: ${toUserError(error, this.context).message}`);
+      }
     }
-    loaded.set(key, functions);
+    if (direction === 'up') this.applied.add(migration.revision);
+    else this.applied.delete(migration.revision);
+    const headsAfter = appliedHeads(this.graph, this.applied);
+    const step = { direction, revision: migration.revision, headsBefore: this.heads, headsAfter };
+    if (!this.ready) {
+      await this.target.store.ensureTables();
+      this.ready = true;
+    }
+    const result = await applySteps(this.target, this.source, [step], { joinCommits: false });
+    if (result.failure) {
+      const cause = result.failure.cause as { message?: unknown } | undefined;
+      throw new Error(`${direction} of ${migration.revision} failed: ${String(cause?.message ?? cause)}`);
+    }
+    this.heads = headsAfter;
   }
-  if (migration.transactional) await queryRunner.startTransaction();
-  try {
-    await functions[direction](queryRunner);
-    if (migration.transactional) await queryRunner.commitTransaction();
-  } catch (error) {
-    if (queryRunner.isTransactionActive) await queryRunner.rollbackTransaction();
-    throw new Error(`${direction} of ${migration.revision} failed: ${(error as Error).message}`);
-  }
+}
+
+function loadKey(migration: MigrationFile): string {
+  return `${migration.file}\0${migration.checksum}`;
 }
 
 async function lintNewMigrations(

@@ -14,6 +14,7 @@ import {
 } from '../../adapters/src/typeorm/data-source';
 import { PostgresVersionStore, versionTables, type VersionTables } from '../../adapters/src/typeorm/version-store';
 import { CodedError } from '../../core/src/errors';
+import type { MoveTargetFactory } from './move';
 import type { Reporter } from './reporter';
 import type { Route } from './route';
 
@@ -27,6 +28,8 @@ export interface ProjectContext {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** How the user came in (an Nx target or generator, a CLI verb): messages name the commands on that route. */
   readonly route?: Route;
+  /** Opens the database the moving commands work on; default PostgreSQL's (`postgres-target.ts`). */
+  readonly openTarget?: MoveTargetFactory;
 }
 
 /** The project's migration files and the revision graph they form. Reads text only; nothing is transpiled. */

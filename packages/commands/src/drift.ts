@@ -1,12 +1,12 @@
 import { planSteps } from '../../core/src/plan';
 import { loadMigrationFunctionsAhead } from '../../adapters/src/fs/migration-directory';
 import { loadDataSource } from '../../adapters/src/typeorm/data-source';
-import { runSteps } from '../../adapters/src/typeorm/runner';
 import { connectDataSourceTo } from '../../adapters/src/typeorm/schema-diff';
 import { fingerprintDifference, schemaFingerprint } from '../../adapters/src/typeorm/schema-fingerprint';
 import { startShadowDatabase } from '../../adapters/src/typeorm/shadow';
 import { PostgresVersionStore, versionTables } from '../../adapters/src/typeorm/version-store';
-import { appliedBy, connectProject, readProjectMigrations, toolVersion, type ProjectContext } from './context';
+import { connectProject, readProjectMigrations, type ProjectContext } from './context';
+import { applySteps } from './move';
 import { toUserError, UserError } from './errors';
 import type { Reporter } from './reporter';
 
@@ -95,15 +95,7 @@ async function replayedFingerprint(
       let current: readonly string[] = [];
       for (const head of heads) {
         const steps = planSteps(migrations.graph, current, head);
-        const replayed = await runSteps({
-          steps,
-          migrations: migrations.byRevision,
-          queryRunner,
-          store,
-          load: loadMigrationFunctionsAhead,
-          appliedBy: appliedBy(),
-          toolVersion: toolVersion(),
-        });
+        const replayed = await applySteps({ session: queryRunner, store }, { ...migrations, load: loadMigrationFunctionsAhead }, steps);
         if (replayed.failure) {
           throw new UserError(
             `Replaying the migrations into the shadow database failed, so drift cannot be judged: ${toUserError(replayed.failure, context).message}`,

@@ -1,9 +1,9 @@
-import { appliedRevisions, planStamp } from '../../core/src/plan';
 import { parseTargets } from '../../core/src/target';
-import { acquireMigrationLock } from '../../adapters/src/typeorm/lock';
-import type { HistoryEntry } from '../../adapters/src/typeorm/version-store';
-import { appliedBy, connectProject, readProjectMigrations, toolVersion, type ProjectContext } from './context';
-import { DEFAULT_LOCK_TIMEOUT_SECONDS, formatHeads } from './migrate';
+import { loadMigrationFunctions } from '../../adapters/src/fs/migration-directory';
+import { readProjectMigrations, type ProjectContext } from './context';
+import { formatHeads, lockModeOf, moveDatabase } from './move';
+import { DEFAULT_LOCK_TIMEOUT_SECONDS } from './options';
+import { targetFactoryOf } from './postgres-target';
 import type { Reporter } from './reporter';
 
 export interface StampOptions {
@@ -15,6 +15,8 @@ export interface StampOptions {
   /** Delete every version row first: for a version table in a state nothing can plan from. */
   readonly purge?: boolean;
   readonly lockTimeoutSeconds?: number;
+  /** `advisory`, `lease` or `auto` (default, also from `NX_TYPEORM_MIGRATIONS_LOCK`): as `migrate`'s `lock`. */
+  readonly lock?: string;
 }
 
 export interface StampResult {
@@ -31,74 +33,31 @@ export interface StampResult {
  * target replaces the rows of its lineage and records exactly the revision named (`planStamp`). Logs a `stamp`
  * entry for each revision it marks applied or unapplied. A still-applied revision whose file was edited is stamped too, with
  * its new checksum: stamping the current revision is how an intended edit of an applied migration is accepted.
+ * Moves the database through `moveDatabase`, under the same lock as `migrate` (a lease behind a pooler).
  */
 export async function stamp(context: ProjectContext, options: StampOptions, reporter: Reporter): Promise<StampResult> {
   const targets = parseTargets(options.to);
+  const lockMode = lockModeOf(context, options.lock);
   const migrations = readProjectMigrations(context);
   const timeoutMs = (options.lockTimeoutSeconds ?? DEFAULT_LOCK_TIMEOUT_SECONDS) * 1000;
-  const database = await connectProject(context, reporter, timeoutMs);
+  const target = await targetFactoryOf(context)(context, reporter, timeoutMs);
   try {
-    const { queryRunner } = database.open;
-    const lock = await acquireMigrationLock(queryRunner, database.tables.lock, timeoutMs);
-    try {
-      const { store } = database;
-      await store.ensureTables();
-      const recordedHeads = await store.readHeads();
-      const before = options.purge ? [] : recordedHeads;
-      const after = planStamp(migrations.graph, before, targets);
-      const wasApplied = new Set(appliedRevisions(migrations.graph, before));
-      const nowApplied = new Set(appliedRevisions(migrations.graph, after));
-      const recorded = await store.recordedChecksums();
-      const entries: HistoryEntry[] = [];
-      const startedAt = new Date();
-      for (const revision of migrations.graph.topologicalOrder()) {
-        const file = migrations.byRevision.get(revision)!;
-        const applied = nowApplied.has(revision);
-        const changed = applied !== wasApplied.has(revision);
-        const edited = applied && !changed && recorded.get(revision) !== undefined && recorded.get(revision) !== file.checksum;
-        if (!changed && !edited) continue;
-        entries.push({
-          revision,
-          direction: 'stamp',
-          message: file.message,
-          checksum: applied ? file.checksum : null,
-          startedAt,
-          durationMs: 0,
-          appliedBy: appliedBy(),
-          toolVersion: toolVersion(),
-        });
-      }
-      const afterSet = new Set(after);
-      const remaining = new Set(options.purge ? [] : recordedHeads);
-      await queryRunner.startTransaction();
-      try {
-        if (options.purge) await store.purgeHeads();
-        await store.record({
-          removeHeads: [...remaining].filter((head) => !afterSet.has(head)),
-          addHeads: after.filter((head) => !remaining.has(head)),
-          entries,
-        });
-        await queryRunner.commitTransaction();
-      } catch (error) {
-        await queryRunner.rollbackTransaction().catch(() => undefined);
-        throw error;
-      }
-      reporter.info(
-        `Stamped: the version table now says ${formatHeads(after)} (was ${formatHeads(recordedHeads)}); ` +
-          `no migration ran.`,
-      );
-      return {
-        success: true,
-        database: database.target.description,
-        headsBefore: recordedHeads,
-        headsAfter: after,
-        stamped: entries.map((entry) => entry.revision),
-      };
-    } finally {
-      // A lost connection already released it; its error must not hide the run's own.
-      await lock.release().catch(() => undefined);
-    }
+    const moved = await moveDatabase(
+      { context, target, source: { ...migrations, load: loadMigrationFunctions }, lockMode, lockTimeoutMs: timeoutMs, reporter },
+      { kind: 'stamp', targets, purge: options.purge === true },
+    );
+    reporter.info(
+      `Stamped: the version table now says ${formatHeads(moved.headsAfter)} (was ${formatHeads(moved.headsBefore)}); ` +
+        `no migration ran.`,
+    );
+    return {
+      success: true,
+      database: target.description,
+      headsBefore: moved.headsBefore,
+      headsAfter: moved.headsAfter,
+      stamped: moved.stamped ?? [],
+    };
   } finally {
-    await database.close();
+    await target.close();
   }
 }
