@@ -138,7 +138,7 @@ async function runVerb(
         reporter,
       );
     case 'stamp':
-      return stamp(context, { to: options.to!, purge: options.purge, lockTimeoutSeconds }, reporter);
+      return stamp(context, { to: options.to!, purge: options.purge, lock: options.lock, lockTimeoutSeconds }, reporter);
     case 'check':
       return check(
         context,

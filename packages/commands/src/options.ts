@@ -83,7 +83,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'step-lock-timeout', kind: 'string', verbs: ['migrate'], placeholder: 'DURATION', description: 'lock_timeout of each transactional migration: 5s, 500ms, 2min, 0 for none (default 5s; a file\'s own lockTimeout wins).' },
   { name: 'step-statement-timeout', kind: 'string', verbs: ['migrate'], placeholder: 'DURATION', description: 'statement_timeout of each transactional migration (default 0: no limit; a file\'s own statementTimeout wins).' },
   { name: 'lock-retries', kind: 'number', verbs: ['migrate'], placeholder: 'N', description: 'Tries after the first for a migration that timed out waiting for a lock (default 3), the pause doubling.' },
-  { name: 'lock', kind: 'string', verbs: ['migrate'], values: ['advisory', 'lease', 'auto'], description: 'How the run holds the migration lock: advisory, lease (holds behind a transaction-mode pooler) or auto (a lease when a pooler sits in between; default, also NX_TYPEORM_MIGRATIONS_LOCK).' },
+  { name: 'lock', kind: 'string', verbs: ['migrate', 'stamp'], values: ['advisory', 'lease', 'auto'], description: 'How the run holds the migration lock: advisory, lease (holds behind a transaction-mode pooler) or auto (a lease when a pooler sits in between; default, also NX_TYPEORM_MIGRATIONS_LOCK).' },
   { name: 'yes', kind: 'boolean', verbs: ['migrate'], short: 'y', description: 'Downgrade a database that is not on this machine without asking.' },
   { name: 'purge', kind: 'boolean', verbs: ['stamp'], description: 'Delete every version row first.' },
   // status, history
