@@ -20,7 +20,7 @@ export interface EmbeddedPostgres {
   readonly url: string;
   /** Where its files live; `undefined` for an in-memory database. */
   readonly dataDir: string | undefined;
-  /** Its files as an uncompressed tarball, which `fromDump` starts another in-memory database from. */
+  /** Its files, checkpointed, as an uncompressed tarball, which `fromDump` starts another in-memory database from. */
   dump(): Promise<Buffer>;
   stop(): Promise<void>;
 }
@@ -51,7 +51,12 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
   return {
     url: `postgres://postgres@127.0.0.1:${address.port}/postgres`,
     dataDir: options.dataDir,
-    dump: async () => Buffer.from(await (await db.dumpDataDir('none')).arrayBuffer()),
+    async dump() {
+      // A checkpoint first: a database started from the files then has no write-ahead log to replay (at 300 tables
+      // a fifth of its start).
+      await db.exec('CHECKPOINT');
+      return Buffer.from(await (await db.dumpDataDir('none')).arrayBuffer());
+    },
     async stop() {
       if (stopped) return;
       stopped = true;
