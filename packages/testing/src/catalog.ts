@@ -28,7 +28,7 @@ export interface ColumnSnapshot {
 }
 
 /** The tables this plugin keeps for itself; not part of a user's schema. */
-export const OWN_TABLES: readonly string[] = ['nx_migrations_version', 'nx_migrations_history'];
+export const OWN_TABLES: readonly string[] = ['nx_migrations_version', 'nx_migrations_history', 'nx_migrations_lease'];
 
 export async function snapshotCatalog(
   url: string,

@@ -8,10 +8,13 @@ import {
   waitForOtherSessionsToEnd,
   writeFaultProject,
   type FaultProject,
+  withClient,
 } from './fault-project';
+import { startPgbouncer, type Pooler } from '../pgbouncer';
 
 /**
- * kill -9 of `migrate --to=head` at random points of a 200-migration upgrade, thirty rounds. After each kill the
+ * kill -9 of `migrate --to=head` at random points of a 200-migration upgrade, thirty rounds, and four more through a
+ * PgBouncer in transaction mode (where the run holds a lease and its transactions run on pooled server sessions). After each kill the
  * schema must be exactly the schema of the revision the version table records (compared catalog to catalog with
  * a reference database that ran the same SQL directly), and the next run must complete. Each migration changes
  * two tables, so a half-applied one would show. PostgreSQL server only: this is about its transactions.
@@ -39,11 +42,15 @@ function randomSource(seed: number): () => number {
 
 const random = randomSource(SEED);
 /** Per round: how many migrations to let finish before the kill, and a further delay of 0-40 ms. */
-const KILL_POINTS = Array.from({ length: ROUNDS }, (_, round) => ({
-  round: round + 1,
-  afterMigrations: Math.floor(random() * 195),
-  extraDelayMs: Math.floor(random() * 40),
-}));
+const POOLER_ROUNDS = 4;
+const killPoints = (rounds: number) =>
+  Array.from({ length: rounds }, (_, round) => ({
+    round: round + 1,
+    afterMigrations: Math.floor(random() * 195),
+    extraDelayMs: Math.floor(random() * 40),
+  }));
+const KILL_POINTS = killPoints(ROUNDS);
+const POOLER_KILL_POINTS = killPoints(POOLER_ROUNDS);
 
 let project: FaultProject;
 let references: CatalogSnapshot[];
@@ -67,53 +74,99 @@ function migrationsReported(stdout: string): number {
   return count;
 }
 
+/**
+ * Behind a pooler the server sessions outlive the killed client (the pooler keeps them); what must end is the killed
+ * run's transaction, which the pooler rolls back by closing its server session.
+ */
+async function waitForTransactionsToEnd(url: string, timeoutMs = 20_000): Promise<void> {
+  await withClient(url, async (client) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { rows } = await client.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'`,
+      );
+      if (rows[0].n === 0) return;
+      if (Date.now() > deadline) throw new Error(`A transaction of a killed process was still open after ${timeoutMs} ms.`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  });
+}
+
+interface CrashRoute {
+  urlOf(database: { name: string; url: string }): string;
+  settled(url: string): Promise<void>;
+}
+
+async function crashRound(route: CrashRoute, afterMigrations: number, extraDelayMs: number): Promise<void> {
+  const database = await createServerDatabase();
+  try {
+    const url = route.urlOf(database);
+    const running = startCli(['migrate', `--project-root=${project.root}`, '--to=head'], { databaseUrl: url });
+    const exited = running.done.then(() => true);
+    for (;;) {
+      if (migrationsReported(running.stdout()) >= afterMigrations) break;
+      if (await Promise.race([exited, new Promise<false>((resolve) => setTimeout(() => resolve(false), 5))])) break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, extraDelayMs));
+    running.child.kill('SIGKILL');
+    const killed = await running.done;
+    // Far from the end the kill must land while the run is under way, or this round proved nothing.
+    if (afterMigrations < KILL_MUST_LAND_BELOW)
+      expect({ signal: killed.signal, output: killed.output }).toEqual({
+        signal: 'SIGKILL',
+        output: killed.output,
+      });
+    if (killed.signal !== 'SIGKILL') {
+      // It finished before the kill landed; then it must have finished well.
+      expect({ code: killed.code, output: killed.code === 0 ? '' : killed.output }).toEqual({
+        code: 0,
+        output: '',
+      });
+    }
+
+    await route.settled(database.url);
+    const versions = (await versionRows(database.url)) ?? [];
+    expect(versions.length).toBeLessThanOrEqual(1);
+    const recorded = versions.length === 0 ? 0 : REVISION_INDEX.get(versions[0]!);
+    expect(recorded).toBeDefined();
+    expect(await snapshotCatalog(database.url)).toEqual(references[recorded!]);
+
+    const next = await runCli(['migrate', `--project-root=${project.root}`, '--to=head'], { databaseUrl: url });
+    expect({ code: next.code, output: next.code === 0 ? '' : next.output }).toEqual({ code: 0, output: '' });
+    expect(await versionRows(database.url)).toEqual([MIGRATIONS[MIGRATIONS.length - 1]!.revision]);
+    expect(await snapshotCatalog(database.url)).toEqual(references[MIGRATIONS.length]);
+  } finally {
+    await database.drop();
+  }
+}
+
 describe(`fault: kill -9 during a 200-migration upgrade (PostgreSQL server, FAULT_SEED=${SEED})`, () => {
   it.each(KILL_POINTS)(
     'round $round: killed after $afterMigrations migrations (+$extraDelayMs ms), schema matches the recorded revision, next run completes',
     async ({ afterMigrations, extraDelayMs }) => {
-      const database = await createServerDatabase();
-      try {
-        const running = startCli(['migrate', `--project-root=${project.root}`, '--to=head'], {
-          databaseUrl: database.url,
-        });
-        const exited = running.done.then(() => true);
-        for (;;) {
-          if (migrationsReported(running.stdout()) >= afterMigrations) break;
-          if (await Promise.race([exited, new Promise<false>((resolve) => setTimeout(() => resolve(false), 5))])) break;
-        }
-        await new Promise((resolve) => setTimeout(resolve, extraDelayMs));
-        running.child.kill('SIGKILL');
-        const killed = await running.done;
-        // Far from the end the kill must land while the run is under way, or this round proved nothing.
-        if (afterMigrations < KILL_MUST_LAND_BELOW)
-          expect({ signal: killed.signal, output: killed.output }).toEqual({
-            signal: 'SIGKILL',
-            output: killed.output,
-          });
-        if (killed.signal !== 'SIGKILL') {
-          // It finished before the kill landed; then it must have finished well.
-          expect({ code: killed.code, output: killed.code === 0 ? '' : killed.output }).toEqual({
-            code: 0,
-            output: '',
-          });
-        }
+      await crashRound({ urlOf: (database) => database.url, settled: (url) => waitForOtherSessionsToEnd(url) }, afterMigrations, extraDelayMs);
+    },
+    120_000,
+  );
+});
 
-        await waitForOtherSessionsToEnd(database.url);
-        const versions = (await versionRows(database.url)) ?? [];
-        expect(versions.length).toBeLessThanOrEqual(1);
-        const recorded = versions.length === 0 ? 0 : REVISION_INDEX.get(versions[0]!);
-        expect(recorded).toBeDefined();
-        expect(await snapshotCatalog(database.url)).toEqual(references[recorded!]);
+describe(`fault: kill -9 during a 200-migration upgrade through PgBouncer in transaction mode (FAULT_SEED=${SEED})`, () => {
+  let pooler: Pooler;
+  beforeAll(async () => {
+    pooler = await startPgbouncer();
+  }, 60_000);
+  afterAll(async () => {
+    await pooler?.stop();
+  });
 
-        const next = await runCli(['migrate', `--project-root=${project.root}`, '--to=head'], {
-          databaseUrl: database.url,
-        });
-        expect({ code: next.code, output: next.code === 0 ? '' : next.output }).toEqual({ code: 0, output: '' });
-        expect(await versionRows(database.url)).toEqual([MIGRATIONS[MIGRATIONS.length - 1]!.revision]);
-        expect(await snapshotCatalog(database.url)).toEqual(references[MIGRATIONS.length]);
-      } finally {
-        await database.drop();
-      }
+  it.each(POOLER_KILL_POINTS)(
+    'round $round: killed after $afterMigrations migrations (+$extraDelayMs ms), schema matches the recorded revision, next run completes',
+    async ({ afterMigrations, extraDelayMs }) => {
+      await crashRound(
+        { urlOf: (database) => pooler.urlFor(database.name), settled: (url) => waitForTransactionsToEnd(url) },
+        afterMigrations,
+        extraDelayMs,
+      );
     },
     120_000,
   );
