@@ -4,7 +4,7 @@
  * the plugin packed by `npm run build` (lib/nx-workspace.mjs), with Nx's daemon on (a developer's default; started
  * and warmed before timing) and off (CI), against TypeORM's CLI `migration:generate --dryrun` run by plain node on
  * the same compiled data source (`packages/db/src/data-source.js`, no ts-node), in one run, the tools taking turns
- * run by run. The same `nx g` of a generator that does nothing (the workspace's local plugin `bench-noop`) tells Nx's
+ * run by run. The same `nx g` of a generator that does nothing (a local plugin of the workspace) tells Nx's
  * own share; "our share" is the whole `nx g` minus it, per daemon mode.
  *
  * Two phases per workload: from empty (no migration; TypeORM on an empty database) and in sync (the migration
@@ -191,7 +191,7 @@ process.stderr.write('building and packing the plugin (npm run build)\n');
 const tarball = buildPlugin();
 const started = Date.now();
 for (const workload of workloads) {
-  const { root } = benchWorkspace(workload.workspace, { dependencies: workload.dependencies, typeorm: workload.typeorm });
+  const { root, noop } = benchWorkspace(workload.workspace, { dependencies: workload.dependencies, typeorm: workload.typeorm });
   installPlugin(root, tarball);
   rmSync(join(root, PROJECT_ROOT, 'src'), { recursive: true, force: true });
   rmSync(join(root, PROJECT_ROOT, 'migrations'), { recursive: true, force: true });
@@ -224,7 +224,7 @@ for (const workload of workloads) {
           contenders.push({
             key: `noop-${mode}`,
             label: `${workload.name}, ${PHASES[phase]}: nx g of a no-op generator, daemon ${mode}`,
-            invocation: nxCommand(root, ['g', 'bench-noop:noop', ...generateArgs]),
+            invocation: nxCommand(root, ['g', noop, ...generateArgs]),
             env: environment(daemon),
           });
         }

@@ -8,7 +8,7 @@ import { WORKSPACE_ROOT } from './workload.mjs';
  * An Nx workspace as users have one, for the benchmarks that time `nx` commands: the npm packages of this
  * repository's own versions (nx, @nx/devkit, typeorm, pg) installed from the registry, the plugin packed by
  * `npm run build` and installed from its tarball, the plugin registered in `nx.json`, one project `db`, and a local
- * plugin `bench-noop` whose generator does nothing (what `nx g` costs before any generator runs).
+ * plugin `bench-noop-<workspace>` whose generator does nothing (what `nx g` costs before any generator runs).
  *
  * The workspace is kept under bench/.cache/ between benchmark runs (its `npm install` is most of its making); a new
  * build of the plugin is installed into it at every run.
@@ -49,8 +49,12 @@ export function buildPlugin() {
   return output.trim().split('\n').pop().trim();
 }
 
-const NOOP = {
-  'package.json': { name: 'bench-noop', version: '0.0.0', private: true, generators: './generators.json' },
+/**
+ * The local plugin with the generator that does nothing; named after its workspace, since Jest, which looks at this
+ * repository's folders, refuses two packages of one name outside node_modules.
+ */
+const noop = (name) => ({
+  'package.json': { name: `bench-noop-${name}`, version: '0.0.0', private: true, generators: './generators.json' },
   'generators.json': {
     generators: { noop: { factory: './noop.js', schema: './schema.json', description: 'Does nothing.' } },
   },
@@ -60,7 +64,8 @@ const NOOP = {
     type: 'object',
     properties: { project: { type: 'string' }, message: { type: 'string' } },
   },
-};
+  'noop.js': 'module.exports = async function noop() {};\n',
+});
 
 /**
  * The workspace `name` (one per set of npm dependencies: `extraDependencies` adds an application's packages),
@@ -71,7 +76,7 @@ export function benchWorkspace(name, { dependencies = {}, typeorm = version('typ
     name: `bench-${name}`,
     private: true,
     dependencies: { ...dependencies, ...(typeorm ? { typeorm } : {}), pg: version('pg'), 'reflect-metadata': version('reflect-metadata') },
-    devDependencies: { nx: version('nx'), '@nx/devkit': version('@nx/devkit'), 'bench-noop': 'file:./tools/noop' },
+    devDependencies: { nx: version('nx'), '@nx/devkit': version('@nx/devkit'), [`bench-noop-${name}`]: 'file:./tools/noop' },
   };
   const key = createHash('sha256').update(JSON.stringify(manifest)).digest('hex').slice(0, 10);
   const root = join(CACHE, `workspace-${name}-${key}`);
@@ -85,14 +90,13 @@ export function benchWorkspace(name, { dependencies = {}, typeorm = version('typ
     write('package.json', manifest);
     write('nx.json', { plugins: [{ plugin: 'nx-typeorm-migrations' }], neverConnectToCloud: true });
     write('.gitignore', 'node_modules\n.nx\n.nx-typeorm-migrations\n');
-    for (const [file, content] of Object.entries(NOOP)) write(`tools/noop/${file}`, content);
-    write('tools/noop/noop.js', 'module.exports = async function noop() {};\n');
+    for (const [file, content] of Object.entries(noop(name))) write(`tools/noop/${file}`, content);
     write(`${PROJECT_ROOT}/project.json`, { name: 'db', $schema: '../../node_modules/nx/schemas/project-schema.json' });
     // No install scripts: nothing the benchmarks load needs one (Nx's native code is a package of its own).
     run(root, 'npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error']);
     writeFileSync(join(root, 'node_modules', '.bench-installed'), '');
   }
-  return { root, key };
+  return { root, key, noop: `bench-noop-${name}:noop` };
 }
 
 /**
