@@ -332,7 +332,7 @@ for (let k = 1; k < ordered.length; k += 1) {
 }
 
 const notes = [
-  `Medians of ${flags.runs} runs (${flags['large-runs']} above 1,000 entities), whole-process wall time; in each phase the tools take turns, run by run. ${((Date.now() - started) / 60000).toFixed(1)} min in all.`,
+  `Medians of ${flags.runs} counted runs (${flags["large-runs"]} above 1,000 entities), whole-process wall time; in each phase the tools take turns, run by run. ${((Date.now() - started) / 60000).toFixed(1)} min in all.`,
   'nx g = nx g nx-typeorm-migrations:migration --dry-run in an Nx workspace with the plugin packed by npm run build (lib/nx-workspace.mjs); no-op = nx g of a local generator that does nothing, same flags; our share = the difference of their medians.',
   'Daemon on: NX_DAEMON=true, the daemon started and the project graph computed before the phase (its own memory is not in the peak). Daemon off: NX_DAEMON=false, as on CI.',
   'TypeORM = node node_modules/typeorm/cli.js migration:generate --dryrun -d packages/db/src/data-source.js: the same compiled data source, no ts-node.',

@@ -85,7 +85,10 @@ export function benchWorkspace(name, { dependencies = {}, typeorm = version('typ
     writeFileSync(join(root, file), typeof text === 'string' ? text : `${JSON.stringify(text, null, 2)}\n`);
   };
   if (!existsSync(join(root, 'node_modules', '.bench-installed'))) {
-    rmSync(root, { recursive: true, force: true });
+    // One workspace per name: one made for other versions goes.
+    for (const entry of existsSync(CACHE) ? readdirSync(CACHE) : []) {
+      if (entry.startsWith(`workspace-${name}-`)) rmSync(join(CACHE, entry), { recursive: true, force: true });
+    }
     process.stderr.write(`making the Nx workspace ${root} (npm install, once)\n`);
     write('package.json', manifest);
     write('nx.json', { plugins: [{ plugin: 'nx-typeorm-migrations' }], neverConnectToCloud: true });
