@@ -16,7 +16,6 @@ import { fingerprintDifference, schemaFingerprint } from '../../adapters/src/typ
 import { startShadowDatabase, type ShadowDatabase } from '../../adapters/src/typeorm/shadow';
 import { readSavedReplay, replayKeys, saveReplay } from '../../adapters/src/typeorm/autogenerate/saved-replay';
 import {
-  connectProject,
   editedMigrations,
   readProjectMigrations,
   shownPath,
@@ -27,6 +26,7 @@ import {
 import { toUserError } from './errors';
 import { describeHeads, formatHeadsReport } from './heads-report';
 import { applySteps, type MigrationSource, type StepTarget } from './move';
+import { targetFactoryOf } from './postgres-target';
 import { Progress } from './progress';
 import type { Reporter } from './reporter';
 import { DEFAULT_LOCK_TIMEOUT_SECONDS } from './options';
@@ -479,8 +479,8 @@ async function verifyAppliedChecksums(
   timeoutMs: number,
 ): Promise<CheckLine> {
   const name = 'applied migrations unchanged';
-  const database = await connectProject(context, reporter, timeoutMs);
-  const where = database.target.description.replace(/^Database: /, '');
+  const database = await targetFactoryOf(context)(context, reporter, timeoutMs);
+  const where = database.description.replace(/^Database: /, '');
   try {
     const heads = await database.store.readHeads();
     if (heads.length === 0) return { passed: true, name, detail: 'nothing applied yet' };

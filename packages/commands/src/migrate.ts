@@ -7,14 +7,12 @@ import { loadDataSource, offlineDataSource } from '../../adapters/src/typeorm/da
 import { recordQueries, runSteps, type StepOutcome } from '../../adapters/src/typeorm/runner';
 import { DEFAULT_LOCK_RETRIES, DEFAULT_STEP_TIMEOUTS, retryDelayMs, type StepTimeouts } from '../../adapters/src/typeorm/timeouts';
 import { isDuration } from '../../core/src/migration-file';
-import { recogniseTypeormMigrations } from '../../adapters/src/typeorm/typeorm-history';
 import { PostgresVersionStore, versionTables, type VersionStore } from '../../adapters/src/typeorm/version-store';
 import {
   appliedBy,
   readProjectMigrations,
   toolVersion,
   type ProjectContext,
-  type ProjectDatabase,
   type ProjectMigrations,
 } from './context';
 import { toUserError, UserError } from './errors';
@@ -183,18 +181,6 @@ function lockTimeoutMs(seconds: number | undefined): number {
     );
   }
   return value * 1000;
-}
-
-/**
- * The imported revision that TypeORM's own `migrations` table stands at, read only: `migrate` stamps it on its
- * first run, `migrate-status` shows it before that run.
- */
-export async function recogniseImportedHistory(
-  migrations: ProjectMigrations,
-  database: ProjectDatabase,
-): Promise<{ revision: string; typeormNames: readonly string[] } | undefined> {
-  const options = database.open.dataSource.options as { migrationsTableName?: string; schema?: string };
-  return recogniseTypeormMigrations(database.open.queryRunner, options, migrations.files);
 }
 
 function headsAfterOf(steps: readonly Step[], heads: readonly string[]): readonly string[] {

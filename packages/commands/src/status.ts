@@ -1,16 +1,16 @@
 import { appliedRevisions } from '../../core/src/plan';
 import {
-  connectProject,
   editedMigrations,
   readProjectMigrations,
   shownPath,
   type ProjectContext,
   type ProjectMigrations,
 } from './context';
-import { ProgressStore, progressTable, type StepProgress } from '../../adapters/src/typeorm/resume';
+import type { StepProgress } from '../../adapters/src/typeorm/resume';
 import { drift, type DriftResult } from './drift';
 import { multipleHeadsReport } from './heads-report';
-import { DEFAULT_LOCK_TIMEOUT_SECONDS, recogniseImportedHistory } from './migrate';
+import { DEFAULT_LOCK_TIMEOUT_SECONDS } from './options';
+import { targetFactoryOf } from './postgres-target';
 import type { Reporter } from './reporter';
 
 export interface StatusOptions {
@@ -56,7 +56,7 @@ export interface PartlyApplied extends RevisionSummary {
 /** `migrate-status`: where the database stands. Reads only; takes no lock and creates nothing. */
 export async function status(context: ProjectContext, options: StatusOptions, reporter: Reporter): Promise<StatusResult> {
   const migrations = readProjectMigrations(context);
-  const database = await connectProject(
+  const target = await targetFactoryOf(context)(
     context,
     reporter,
     (options.lockTimeoutSeconds ?? DEFAULT_LOCK_TIMEOUT_SECONDS) * 1000,
@@ -65,14 +65,11 @@ export async function status(context: ProjectContext, options: StatusOptions, re
   let recorded: Map<string, string | null>;
   let partial: StepProgress[];
   try {
-    currentHeads = await database.store.readHeads();
-    recorded = await database.store.recordedChecksums();
-    partial = await new ProgressStore(
-      database.open.queryRunner,
-      progressTable((database.open.dataSource.options as { schema?: string }).schema),
-    ).read();
+    currentHeads = await target.store.readHeads();
+    recorded = await target.store.recordedChecksums();
+    partial = await target.progress.read();
     if (currentHeads.length === 0 && recorded.size === 0) {
-      const recognised = await recogniseImportedHistory(migrations, database);
+      const recognised = await target.recogniseImportedHistory?.(migrations.files);
       if (recognised) {
         currentHeads = [recognised.revision];
         reporter.info(
@@ -82,9 +79,9 @@ export async function status(context: ProjectContext, options: StatusOptions, re
       }
     }
   } finally {
-    await database.close();
+    await target.close();
   }
-  const result = statusOf(context, migrations, currentHeads, recorded, database.target.description, options, partial);
+  const result = statusOf(context, migrations, currentHeads, recorded, target.description, options, partial);
   for (const line of renderStatus(result)) reporter.info(line);
   for (const entry of result.edited) {
     reporter.warn(
