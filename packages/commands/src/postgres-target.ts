@@ -4,27 +4,19 @@ import { ProgressStore, progressTable } from '../../adapters/src/typeorm/resume'
 import { localPortOf, openSideSession } from '../../adapters/src/typeorm/side-session';
 import { watchBlockers } from '../../adapters/src/typeorm/timeouts';
 import { recogniseTypeormMigrations } from '../../adapters/src/typeorm/typeorm-history';
-import { connectProject, type ProjectContext, type ProjectDatabase } from './context';
+import { connectProject, type ProjectContext } from './context';
 import type { MoveTarget, MoveTargetFactory } from './move';
 import type { Reporter } from './reporter';
-
-/** A PostgreSQL database (a server, or the embedded PGlite) as a move target; `database` for what only it has. */
-export interface PostgresMoveTarget extends MoveTarget {
-  readonly database: ProjectDatabase;
-}
 
 /**
  * PostgreSQL's `MoveTargetFactory`: the project's data source connected (`connectProject`), its version store, the
  * progress table of its schema, and the migration lock (advisory, a lease behind a pooler, a row on PGlite).
  */
-export const openPostgresTarget: MoveTargetFactory = (context, reporter, timeoutMs) => postgresTarget(context, reporter, timeoutMs);
-
-export async function postgresTarget(context: ProjectContext, reporter: Reporter, timeoutMs: number): Promise<PostgresMoveTarget> {
+export async function openPostgresTarget(context: ProjectContext, reporter: Reporter, timeoutMs: number): Promise<MoveTarget> {
   const database = await connectProject(context, reporter, timeoutMs);
   const { queryRunner, dataSource } = database.open;
   const options = dataSource.options as { migrationsTableName?: string; schema?: string };
   return {
-    database,
     description: database.target.description,
     local: database.local,
     session: queryRunner,
