@@ -131,6 +131,39 @@ export const entities = [Category, ProductCategory, Product];
       /^Replaying the existing migrations into the shadow database failed, so nothing was generated: .*broken_1/,
     );
   });
+
+  it('replays into a shadow that has the extensions the entities need (uuid-ossp, citext), then finds no changes', async () => {
+    // An in-memory shadow loads only the extensions the entities and migrations use: without these two, TypeORM
+    // cannot create them on connecting and the replay of the first migration fails.
+    const devices = writeTestProject({
+      files: {
+        'src/entities/device.entity.ts': `import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+@Entity('devices')
+export class Device {
+  @PrimaryGeneratedColumn('uuid') id!: string;
+  @Column('citext') serial!: string;
+}
+`,
+      },
+      dataSource: `import 'reflect-metadata';
+import { DataSource } from 'typeorm';
+import { Device } from './entities/device.entity';
+
+export default new DataSource({ type: 'postgres', entities: [Device] });
+`,
+    });
+    try {
+      const created = await generate(devices.context(), { message: 'Create devices', shadowDatabaseUrl }, new MemoryReporter());
+      expect(created.changed && created.content).toMatch(/uuid_generate_v4\(\)[\s\S]*"serial" citext NOT NULL/);
+      write(created);
+      const again = new MemoryReporter();
+      expect(await generate(devices.context(), { message: 'Nothing', shadowDatabaseUrl }, again)).toEqual({ changed: false, operations: [] });
+      expect(again.lines).toContain(NO_CHANGES);
+    } finally {
+      devices.remove();
+    }
+  });
 });
 
 describe('generate with a data source that does not load', () => {

@@ -13,6 +13,8 @@ import { describeRename } from '../../adapters/src/typeorm/autogenerate/renames'
 import { readSavedReplay, replayKeys, saveReplay, type ReplayStep } from '../../adapters/src/typeorm/autogenerate/saved-replay';
 import { summarizeStatements } from '../../adapters/src/typeorm/autogenerate/operations';
 import { startShadowDatabase } from '../../adapters/src/typeorm/shadow';
+import { shadowExtensions, typeormDecorators } from '../../adapters/src/typeorm/autogenerate/shadow-extensions';
+import type { EmbeddedExtension } from '../../adapters/src/embedded/embedded-postgres';
 import { runSteps } from '../../adapters/src/typeorm/runner';
 import { PostgresVersionStore, versionTables } from '../../adapters/src/typeorm/version-store';
 import { optionError, routeOf, toUserError, UserError } from './errors';
@@ -293,17 +295,17 @@ async function differenceWithMigrations(
   const toReplay = steps.slice(saved?.count ?? 0);
   // From the transpile cache, or on another core while this one loads the entities.
   if (toReplay.length > 0) void transpileAhead(migrations.files, context.migrationsDir);
-  // The shadow database starts while the entities load: what of its start is not JavaScript (a server creating a
-  // database, reading files) overlaps with them.
-  const starting = startShadowDatabase(serverUrl, saved?.dump);
+  // A server's shadow database is created while the entities load. An in-memory one starts once they are loaded,
+  // with only the extensions they and the migrations need: its start is JavaScript, on this thread anyway.
+  const creating = serverUrl ? startShadowDatabase(serverUrl) : undefined;
   let dataSource: DataSource;
   try {
     dataSource = await loadDataSource(context.dataSourceFile);
   } catch (error) {
-    await starting.then((shadow) => shadow.dispose()).catch(() => undefined);
+    await creating?.then((shadow) => shadow.dispose()).catch(() => undefined);
     throw error;
   }
-  const shadow = await starting;
+  const shadow = await (creating ?? startShadowDatabase(undefined, saved?.dump, extensionsFor(dataSource, migrations, steps)));
   reporter.info(`Shadow database: ${shadow.description}${saved ? `, saved with ${saved.count} of ${steps.length} migrations applied` : ''}`);
   let connected: DataSource | undefined;
   try {
@@ -317,6 +319,15 @@ async function differenceWithMigrations(
     if (connected?.isInitialized) await connected.destroy();
     await shadow.dispose();
   }
+}
+
+/** What the in-memory shadow must be able to create: for the entities, and for every migration it holds or replays. */
+function extensionsFor(dataSource: DataSource, migrations: ProjectMigrations, steps: readonly Step[]): EmbeddedExtension[] | undefined {
+  return shadowExtensions({
+    options: dataSource.options,
+    decorators: typeormDecorators(dataSource),
+    migrationTexts: steps.map((step) => migrations.byRevision.get(step.revision)?.text ?? ''),
+  });
 }
 
 function replayStepOf(migrations: ProjectMigrations, step: Step): ReplayStep {

@@ -25,18 +25,27 @@ export interface EmbeddedPostgres {
   stop(): Promise<void>;
 }
 
+/** The extensions it can create: those TypeORM's PostgreSQL driver creates by itself, by PGlite's names. */
+export type EmbeddedExtension = 'btree_gist' | 'citext' | 'cube' | 'hstore' | 'ltree' | 'pgcrypto' | 'uuid_ossp';
+
 export interface EmbeddedPostgresOptions {
   /** A folder to keep the database in; omitted: in memory, gone at `stop()`. */
   dataDir?: string;
   /** An in-memory database starting as the one `dump()` was taken of, instead of a fresh cluster. */
   fromDump?: Buffer;
+  /**
+   * The extensions it can create, by PGlite's names (`uuid_ossp`...); default all those TypeORM's driver creates by
+   * itself. Each one is loaded at start, needed or not.
+   */
+  extensions?: readonly EmbeddedExtension[];
 }
 
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {}): Promise<EmbeddedPostgres> {
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   // The extensions TypeORM's PostgreSQL driver installs by itself when entities need them (uuid columns take
   // `uuid-ossp` by default): without them a data source with a uuid column fails to connect to PGlite.
-  const extensions = { btree_gist, citext, cube, hstore, ltree, pgcrypto, uuid_ossp };
+  const all: Record<EmbeddedExtension, NonNullable<PGliteOptions['extensions']>[string]> = { btree_gist, citext, cube, hstore, ltree, pgcrypto, uuid_ossp };
+  const extensions = options.extensions ? Object.fromEntries(options.extensions.map((name) => [name, all[name]])) : all;
   const db = options.dataDir
     ? await PGlite.create(options.dataDir, { extensions })
     : options.fromDump

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { redactUrl } from './connection';
 import { CodedError } from '../../../core/src/errors';
+import type { EmbeddedExtension } from '../embedded/embedded-postgres';
 
 /**
  * A throw-away database into which autogenerate replays the existing migrations, so that entities are compared
@@ -34,13 +35,13 @@ export class ShadowDatabaseError extends CodedError {
 }
 
 /**
- * `serverUrl` unset: an in-memory PGlite, gone at `dispose()`. Set: a temporary database created on that
+ * `serverUrl` unset: an in-memory PGlite able to create `extensions` (default all it ships for TypeORM), gone at `dispose()`. Set: a temporary database created on that
  * PostgreSQL server (its user needs CREATEDB) and dropped at `dispose()`.
  */
-export async function startShadowDatabase(serverUrl?: string, fromDump?: Buffer): Promise<ShadowDatabase> {
+export async function startShadowDatabase(serverUrl?: string, fromDump?: Buffer, extensions?: readonly EmbeddedExtension[]): Promise<ShadowDatabase> {
   if (!serverUrl) {
     const { startEmbeddedPostgres } = await import('../embedded/embedded-postgres');
-    const embedded = await startEmbeddedPostgres({ fromDump });
+    const embedded = await startEmbeddedPostgres({ fromDump, extensions });
     return {
       url: embedded.url,
       description: 'an in-memory embedded PostgreSQL (PGlite)',
