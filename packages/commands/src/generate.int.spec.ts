@@ -64,8 +64,9 @@ describe.each(DATABASE_KINDS)('generate with a shadow database on %s', (kind) =>
     writeFileSync(dataSource, readFileSync(dataSource, 'utf8').replace('./entities/user.entity', './entities/user-v2.entity'));
     const secondReporter = new MemoryReporter();
     const second = await generate(project.context(), { message: 'Add email', shadowDatabaseUrl }, secondReporter);
-    // The in-memory shadow replayed by the generate before is saved, keyed by the migrations' checksums.
-    if (kind === 'pglite') expect(secondReporter.lines[0]).toMatch(/, saved with 1 of 1 migrations applied$/);
+    // The shadow replayed by the generate before is saved (in-memory: its files; on a server: the database, kept),
+    // keyed by the migrations' checksums.
+    expect(secondReporter.lines[0]).toMatch(/, saved with 1 of 1 migrations applied$/);
     expect(second.changed && second.operations).toEqual(['+ column users.email', expect.stringMatching(/^\+ unique index IDX_\w+ on users$/)]);
     expect(second.changed && second.content).toContain(`export const downRevision: string | readonly string[] | null = '${created.revision}';`);
     // The index of an existing table is built CONCURRENTLY, in a second migration outside a transaction.
@@ -121,6 +122,27 @@ export const entities = [Category, ProductCategory, Product];
     } finally {
       colliding.remove();
     }
+  });
+
+  it('does not start from the saved shadow once a migration it holds is edited', async () => {
+    const created = await generate(project.context(), { message: 'Create users', shadowDatabaseUrl }, new MemoryReporter());
+    write(created);
+    const replayed = new MemoryReporter();
+    expect(await generate(project.context(), { message: 'Nothing', shadowDatabaseUrl }, replayed)).toEqual({ changed: false, operations: [] });
+    expect(replayed.lines[0]).not.toMatch(/saved with/);
+    const restored = new MemoryReporter();
+    expect(await generate(project.context(), { message: 'Nothing', shadowDatabaseUrl }, restored)).toEqual({ changed: false, operations: [] });
+    expect(restored.lines[0]).toMatch(/, saved with 1 of 1 migrations applied$/);
+
+    if (!created.changed) return;
+    const file = created.path;
+    const text = readFileSync(file, 'utf8');
+    expect(text).toContain('"name" character varying NOT NULL,');
+    writeFileSync(file, text.replace('"name" character varying NOT NULL,', '"name" character varying NOT NULL, "nickname" text,'));
+    const edited = new MemoryReporter();
+    const result = await generate(project.context(), { message: 'Drop nickname', shadowDatabaseUrl }, edited);
+    expect(edited.lines[0]).not.toMatch(/saved with/);
+    expect(result.changed && result.operations).toEqual([expect.stringMatching(/^- column users\.nickname\b/)]);
   });
 
   it('names the migration that fails to replay and writes nothing', async () => {

@@ -289,15 +289,15 @@ async function differenceWithMigrations(
 ): Promise<SchemaDifference> {
   const steps = downRevision ? planSteps(migrations.graph, [], downRevision) : [];
   const serverUrl = options.shadowDatabaseUrl ?? (context.env['SHADOW_DATABASE_URL'] || undefined);
-  // An in-memory shadow starts from the one saved after the last replay of these migrations, when there is one.
-  const keys = serverUrl || steps.length === 0 ? [] : replayKeys(steps.map((step) => replayStepOf(migrations, step)), replaySalt(context));
-  const saved = readSavedReplay(context.migrationsDir, keys);
-  const toReplay = steps.slice(saved?.count ?? 0);
+  // A shadow starts from the one saved after the last replay of these migrations, when there is one: an in-memory
+  // one from its files, a server's as a copy of a database kept on the server.
+  const keys = steps.length === 0 ? [] : replayKeys(steps.map((step) => replayStepOf(migrations, step)), replaySalt(context));
+  const saved = serverUrl ? undefined : readSavedReplay(context.migrationsDir, keys);
   // From the transpile cache, or on another core while this one loads the entities.
-  if (toReplay.length > 0) void transpileAhead(migrations.files, context.migrationsDir);
+  if (steps.length > (saved?.count ?? 0)) void transpileAhead(migrations.files, context.migrationsDir);
   // A server's shadow database is created while the entities load. An in-memory one starts once they are loaded,
   // with only the extensions they and the migrations need: its start is JavaScript, on this thread anyway.
-  const creating = serverUrl ? startShadowDatabase(serverUrl) : undefined;
+  const creating = serverUrl ? startShadowDatabase(serverUrl, undefined, { savedKeys: keys }) : undefined;
   let dataSource: DataSource;
   try {
     dataSource = await loadDataSource(context.dataSourceFile);
@@ -305,8 +305,10 @@ async function differenceWithMigrations(
     await creating?.then((shadow) => shadow.dispose()).catch(() => undefined);
     throw error;
   }
-  const shadow = await (creating ?? startShadowDatabase(undefined, saved?.dump, extensionsFor(dataSource, migrations, steps)));
-  reporter.info(`Shadow database: ${shadow.description}${saved ? `, saved with ${saved.count} of ${steps.length} migrations applied` : ''}`);
+  const shadow = await (creating ?? startShadowDatabase(undefined, saved?.dump, { extensions: extensionsFor(dataSource, migrations, steps) }));
+  const restored = saved?.count ?? shadow.restored ?? 0;
+  const toReplay = steps.slice(restored);
+  reporter.info(`Shadow database: ${shadow.description}${restored > 0 ? `, saved with ${restored} of ${steps.length} migrations applied` : ''}`);
   let connected: DataSource | undefined;
   try {
     connected = await connectDataSourceTo(dataSource, shadow.url);
@@ -314,6 +316,10 @@ async function differenceWithMigrations(
     const difference = await diffSchema(connected, diffOptions(options));
     // The comparison left the shadow as the replay made it (it works in a transaction it rolls back).
     if (toReplay.length > 0 && shadow.dump) saveReplay(context.migrationsDir, keys[keys.length - 1], await shadow.dump());
+    if (toReplay.length > 0 && shadow.save) {
+      await connected.destroy();
+      await shadow.save(keys[keys.length - 1]);
+    }
     return difference;
   } finally {
     if (connected?.isInitialized) await connected.destroy();
