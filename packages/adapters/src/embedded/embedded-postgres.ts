@@ -10,6 +10,7 @@ import { ltree } from '@electric-sql/pglite/contrib/ltree';
 import { pgcrypto } from '@electric-sql/pglite/contrib/pgcrypto';
 import { uuid_ossp } from '@electric-sql/pglite/contrib/uuid_ossp';
 import { packageCacheFile, writeCacheFile } from '../fs/tool-cache';
+import { isLaterWalSegment, withoutTarEntries } from './tar-entries';
 
 /**
  * An embedded PostgreSQL (PGlite, compiled to WASM) served on a loopback port, so that everything above it
@@ -64,7 +65,11 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
       // A checkpoint first: a database started from the files then has no write-ahead log to replay (at 300 tables
       // a fifth of its start).
       await db.exec('CHECKPOINT');
-      return Buffer.from(await (await db.dumpDataDir('none')).arrayBuffer());
+      const current = await db.query<{ name: string }>('SELECT pg_walfile_name(pg_current_wal_lsn()) AS name');
+      const files = Buffer.from(await (await db.dumpDataDir('none')).arrayBuffer());
+      const segment = current.rows[0]?.name ?? '';
+      // Nor the log segments recycled for later (see `withoutTarEntries`).
+      return withoutTarEntries(files, (path) => isLaterWalSegment(path, segment));
     },
     async stop() {
       if (stopped) return;
