@@ -58,8 +58,10 @@ export class ShadowDatabaseError extends CodedError {
 }
 
 /**
- * `serverUrl` unset: an in-memory PGlite able to create `extensions` (default all it ships for TypeORM), gone at `dispose()`. Set: a temporary database created on that
- * PostgreSQL server (its user needs CREATEDB) and dropped at `dispose()`.
+ * `serverUrl` unset: an in-memory PGlite (from `fromDump`, else a fresh cluster) able to create `options.extensions`
+ * (default all it ships for TypeORM), gone at `dispose()`. Set: a temporary database created on that PostgreSQL server
+ * (its user needs CREATEDB), a copy of the saved one holding the most of `options.savedKeys` when there is one, dropped
+ * at `dispose()` unless `save()` kept it.
  */
 export async function startShadowDatabase(serverUrl?: string, fromDump?: Buffer, options: ShadowOptions = {}): Promise<ShadowDatabase> {
   if (!serverUrl) {
