@@ -6,13 +6,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { ImportNotFoundError, ModuleLoadError } from './load-errors';
 import {
+  codeOf,
   installRequireHook,
   loadFailure,
   loadUserModule,
   moduleFormatOf,
   nodeModule,
   requireFrom,
-  transpile,
   TypeScriptSyntaxError,
   userModuleResolver,
 } from './typescript-loader';
@@ -180,7 +180,7 @@ function answerLoad(question: Extract<Question, { kind: 'load' }>): Answer {
   const format = moduleFormatOf(file);
   if (format === 'commonjs') return { id: question.id, format: 'module', source: commonJsFacade(file) };
   const text = sourceOf.get(question.url) ?? readFileSync(file, 'utf8');
-  return { id: question.id, format, source: transpile(text, file, format) };
+  return { id: question.id, format, source: codeOf(text, file, format) };
 }
 
 /**

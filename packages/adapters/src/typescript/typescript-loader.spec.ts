@@ -7,6 +7,7 @@ import {
   forgetResolutionSettings,
   loadUserModule,
   requireFrom,
+  runsAsIs,
   saveCompiledCode,
   transpileAhead,
   transpileCacheFile,
@@ -175,6 +176,22 @@ describe('withTranspileCache', () => {
       return fresh!.loadUserModule(scope);
     });
     expect(second['seen']).toBe('from the cache');
+  });
+
+  it('runs compiled CommonJS JavaScript as it is, keeping only the files that needed transpiling', async () => {
+    const scope = join(dir, 'data-source.js');
+    writeFileSync(join(dir, 'entity.js'), `"use strict";\nexports.entity = 'as written';`);
+    writeFileSync(join(dir, 'esm.js'), `export const esm = 'transpiled';`);
+    writeFileSync(scope, `"use strict";\nexports.seen = require('./entity').entity + ', ' + require('./esm').esm;`);
+    try {
+      const loaded = await withTranspileCache(scope, async () => loadUserModule(scope));
+      expect(loaded['seen']).toBe('as written, transpiled');
+      const entries = Object.values(JSON.parse(readFileSync(transpileCacheFile(scope)!, 'utf8')) as Record<string, string>);
+      expect(entries).toHaveLength(1);
+      expect(entries[0]).toContain("'transpiled'");
+    } finally {
+      rmSync(transpileCacheFile(scope)!, { force: true });
+    }
   });
 
   it('rewrites the cache when a file changed, keeping only the files loaded this time', async () => {
@@ -363,5 +380,38 @@ describe('loadUserModule: imports as TypeScript resolves them', () => {
     expect((thrown as ModuleLoadError).file).toBe(join(dir, 'src/user.entity.ts'));
     expect((thrown as Error).message).toBe(`${join(dir, 'src/user.entity.ts')} failed while loading: Column type for User#name is not defined`);
     expect(((thrown as Error).cause as Error).name).toBe('TypeError');
+  });
+});
+
+describe('runsAsIs', () => {
+  const compiled = `"use strict";
+var __decorate = (this && this.__decorate) || function () {};
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.User = void 0;
+/** The user. @see https://example.com */
+const typeorm_1 = require("typeorm");
+let User = class User {};
+exports.User = User;
+exports.User = User = __decorate([(0, typeorm_1.Entity)()], User);
+module.exports.load = () => import('./lazy.js');`;
+
+  it('runs compiled CommonJS JavaScript as it is', () => {
+    expect(runsAsIs(compiled, '/p/user.entity.js', 'commonjs')).toBe(true);
+    expect(runsAsIs(compiled, '/p/user.entity.cjs', 'commonjs')).toBe(true);
+  });
+
+  it('transpiles import and export statements in a CommonJS project, however they are laid out', () => {
+    for (const source of [`import { x } from './x';`, `import 'reflect-metadata';`, `export default 1;`, `export { x };`, `const a = 1;export const b = a;`, `import x from "y"`]) {
+      expect([source, runsAsIs(source, '/p/a.js', 'commonjs')]).toEqual([source, false]);
+    }
+  });
+
+  it('transpiles decorators, in either module system, and TypeScript and .mjs always', () => {
+    const decorated = `class User {\n  @Column()\n  name;\n}`;
+    expect(runsAsIs(decorated, '/p/a.js', 'commonjs')).toBe(false);
+    expect(runsAsIs(decorated, '/p/a.js', 'module')).toBe(false);
+    expect(runsAsIs(`export const a = 1;`, '/p/a.js', 'module')).toBe(true);
+    expect(runsAsIs(`exports.a = 1;`, '/p/a.ts', 'commonjs')).toBe(false);
+    expect(runsAsIs(`exports.a = 1;`, '/p/a.mjs', 'commonjs')).toBe(false);
   });
 });

@@ -22,7 +22,7 @@ import { CodedError } from '../../../core/src/errors';
  * exactly what users run.
  */
 
-/** Extensions whose files are transpiled before Node runs them. Plain `.js` outside `node_modules` too: it may be ESM. */
+/** Extensions the require hook handles. Plain `.js` outside `node_modules` too: it may be ESM or have decorators (`runsAsIs`). */
 const TRANSPILED_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.mjs', '.js'] as const;
 
 type ModuleInternals = typeof Module & {
@@ -322,6 +322,32 @@ export async function withTranspileCache<T>(scope: string, work: () => Promise<T
   }
 }
 
+/** ES module syntax at the start of a statement: `import x from`, `import {`, `import '…'`, `export {`, `export const`. */
+const MODULE_SYNTAX = /(?:^|[\s;})])(?:import\s*[\w${*'"]|export\s*[{*]|export\s+[\w$])/;
+/** A decorator at the start of a line (`@Column()`); a JSDoc tag's line starts with `*`. */
+const DECORATOR = /^[ \t]*@[\w$]/m;
+
+/**
+ * Whether JavaScript runs as Node runs it already: a `.js` or `.cjs` file (compiled entities, a package's `dist`)
+ * with no decorator, and in CommonJS no `import`/`export` statement. Such files skip swc, hashing and the transpile
+ * cache. The test errs towards transpiling: a comment or string that reads like a statement only costs the
+ * transpilation every file had before.
+ */
+export function runsAsIs(source: string, filename: string, format: ModuleFormat): boolean {
+  const extension = extname(filename);
+  if (extension !== '.js' && extension !== '.cjs') return false;
+  if (DECORATOR.test(source)) return false;
+  return format === 'module' || !MODULE_SYNTAX.test(source);
+}
+
+/**
+ * The code Node runs for a source file's text: the text itself when it `runsAsIs`, else its transpilation
+ * (`transpile`).
+ */
+export function codeOf(source: string, filename: string, format: ModuleFormat = 'commonjs'): string {
+  return runsAsIs(source, filename, format) ? source : transpile(source, filename, format);
+}
+
 /** The JavaScript for a source file's text, as CommonJS or an ES module. Throws `TypeScriptSyntaxError` naming the file. */
 export function transpile(source: string, filename: string, format: ModuleFormat = 'commonjs'): string {
   const key = cacheKey(source, filename, format);
@@ -427,7 +453,7 @@ type ProcessWide = typeof globalThis & {
  */
 export function installRequireHook(): void {
   const processWide = globalThis as ProcessWide;
-  processWide[TRANSPILER] = transpile;
+  processWide[TRANSPILER] = codeOf;
   processWide[RESOLVER] = resolveForRequire;
   if (processWide[HOOKED]) return;
   processWide[HOOKED] = true;
@@ -466,7 +492,7 @@ export function installRequireHook(): void {
 export function loadUserModule(filename: string, source?: string): Record<string, unknown> {
   installRequireHook();
   const text = source ?? readFileSync(filename, 'utf8');
-  const code = transpile(text, filename);
+  const code = codeOf(text, filename);
   const module = new Module(filename) as CompilableModule;
   module.filename = filename;
   module.paths = nodeModule._nodeModulePaths(dirname(filename));
