@@ -37,6 +37,13 @@ describe('describeStatement', () => {
     expect(describeStatement('DELETE FROM "typeorm_metadata" WHERE "type" = $1')).toBeUndefined();
   });
 
+  it('knows the metadata table by the name each data source gives it, one after the other', () => {
+    expect(describeStatement('INSERT INTO "app_metadata"("type") VALUES ($1)', 'app_metadata')).toBeUndefined();
+    expect(describeStatement('INSERT INTO "typeorm_metadata"("type") VALUES ($1)', 'app_metadata')).toBe('~ insert into "typeorm_metadata"("type")');
+    expect(describeStatement('INSERT INTO "app_metadata"("type") VALUES ($1)')).toBe('~ insert into "app_metadata"("type")');
+    expect(describeStatement('CREATE TABLE "app_metadata" ("type" varchar)', 'app_metadata')).toBe('+ table app_metadata');
+  });
+
   it('names an unknown statement by its first words rather than dropping it', () => {
     expect(describeStatement('GRANT SELECT ON "users" TO reader')).toBe('~ grant select on');
   });

@@ -5,9 +5,41 @@
  */
 export function describeStatement(sql: string, metadataTable = 'typeorm_metadata'): string | undefined {
   const text = sql.trim();
-  if (new RegExp(`^(?:INSERT INTO|DELETE FROM|UPDATE) (?:"[^"]+"\\.)?"${metadataTable}"`).test(text)) return undefined;
-  if (new RegExp(`^CREATE TABLE (?:"[^"]+"\\.)?"${metadataTable}"`).test(text)) return `+ table ${metadataTable}`;
+  const { bookkeeping, metadataCreated, rules } = rulesFor(metadataTable);
+  if (bookkeeping.test(text)) return undefined;
+  if (metadataCreated.test(text)) return `+ table ${metadataTable}`;
+  for (const [pattern, describe] of rules) {
+    const match = pattern.exec(text);
+    if (match) return describe(match);
+  }
+  return `~ ${text.split(/\s+/).slice(0, 3).join(' ').toLowerCase()}`;
+}
 
+/**
+ * One line per change, in the order of `up`, without repeats (TypeORM alters a column's type in several statements,
+ * and a summary that said `~ column users.role` four times would hide the other changes).
+ */
+export function summarizeStatements(sqls: readonly string[], metadataTable?: string): string[] {
+  const lines = new Set<string>();
+  for (const sql of sqls) {
+    const line = describeStatement(sql, metadataTable);
+    if (line) lines.add(line);
+  }
+  return [...lines];
+}
+
+interface DescriptionRules {
+  readonly bookkeeping: RegExp;
+  readonly metadataCreated: RegExp;
+  readonly rules: readonly (readonly [RegExp, (m: RegExpExecArray) => string])[];
+}
+
+/** The patterns, compiled once per metadata table name: a summary describes every statement of a change. */
+const rulesByMetadataTable = new Map<string, DescriptionRules>();
+
+function rulesFor(metadataTable: string): DescriptionRules {
+  let found = rulesByMetadataTable.get(metadataTable);
+  if (found) return found;
   const name = String.raw`((?:"[^"]+"\.)?"[^"]+")`;
   const rules: [RegExp, (m: RegExpExecArray) => string][] = [
     [new RegExp(`^CREATE TABLE ${name}`), (m) => `+ table ${bare(m[1])}`],
@@ -37,24 +69,13 @@ export function describeStatement(sql: string, metadataTable = 'typeorm_metadata
     [new RegExp(`^ALTER TABLE ${name}`), (m) => `~ table ${bare(m[1])}`],
     [new RegExp(`^ALTER SEQUENCE ${name}`), (m) => `~ sequence ${bare(m[1])}`],
   ];
-  for (const [pattern, describe] of rules) {
-    const match = pattern.exec(text);
-    if (match) return describe(match);
-  }
-  return `~ ${text.split(/\s+/).slice(0, 3).join(' ').toLowerCase()}`;
-}
-
-/**
- * One line per change, in the order of `up`, without repeats (TypeORM alters a column's type in several statements,
- * and a summary that said `~ column users.role` four times would hide the other changes).
- */
-export function summarizeStatements(sqls: readonly string[], metadataTable?: string): string[] {
-  const lines: string[] = [];
-  for (const sql of sqls) {
-    const line = describeStatement(sql, metadataTable);
-    if (line && !lines.includes(line)) lines.push(line);
-  }
-  return lines;
+  found = {
+    bookkeeping: new RegExp(`^(?:INSERT INTO|DELETE FROM|UPDATE) (?:"[^"]+"\\.)?"${metadataTable}"`),
+    metadataCreated: new RegExp(`^CREATE TABLE (?:"[^"]+"\\.)?"${metadataTable}"`),
+    rules,
+  };
+  rulesByMetadataTable.set(metadataTable, found);
+  return found;
 }
 
 function constraintKind(keyword: string): string {
