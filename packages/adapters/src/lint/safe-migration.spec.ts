@@ -222,3 +222,22 @@ describe('safeMigration', () => {
     expect(safe.risks.map((risk) => risk.finding.rule.id)).toEqual(['PG001']);
   });
 });
+
+describe('safeMigration on new tables only', () => {
+  it('leaves the change whole and parses none of its down statements', async () => {
+    const parser = require('libpg-query') as typeof import('libpg-query');
+    const parse = jest.spyOn(parser, 'parseSync');
+    try {
+      const change = difference([
+        ['CREATE TABLE "users" ("id" SERIAL NOT NULL, CONSTRAINT "PK_users" PRIMARY KEY ("id"))', 'DROP TABLE "users"'],
+        ['CREATE INDEX "IDX_users" ON "users" ("id") ', 'DROP INDEX "public"."IDX_users"'],
+      ]);
+      const safe = await safeMigration(change);
+      expect(safe.parts).toEqual([{ transactional: true, up: change.up, down: change.down }]);
+      const parsed = parse.mock.calls.map(([sql]) => sql);
+      expect(parsed.filter((sql) => sql.startsWith('DROP'))).toEqual([]);
+    } finally {
+      parse.mockRestore();
+    }
+  });
+});

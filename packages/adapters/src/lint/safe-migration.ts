@@ -59,11 +59,20 @@ interface Placement {
   readonly laterDown: SqlStatement[][];
 }
 
-/** A `down` statement of the change, parsed once; `claimed` when it moved to `later` with the `up` it undoes. */
-interface DownStatement {
-  readonly statement: SqlStatement;
-  readonly node: Node | undefined;
-  claimed: boolean;
+/**
+ * A `down` statement of the change; `claimed` when it moved to `later` with the `up` it undoes. Parsed when first
+ * looked at, once: a change where nothing moves (new tables only) never parses its `down`.
+ */
+class DownStatement {
+  claimed = false;
+  private parsed: Node | null | undefined;
+
+  constructor(readonly statement: SqlStatement) {}
+
+  get node(): Node | undefined {
+    if (this.parsed === undefined) this.parsed = parseOne(this.statement.sql) ?? null;
+    return this.parsed ?? undefined;
+  }
 }
 
 const TABLE_PREFIX = /^ALTER TABLE (ONLY )?((?:"[^"]+"\.)?"[^"]+") /;
@@ -87,11 +96,7 @@ async function splitDifference(difference: SchemaDifference): Promise<MigrationP
   const whole: MigrationPart = { transactional, up: difference.up, down: difference.down };
   if (difference.up.length === 0) return [whole];
   const parsed = difference.up.map((statement) => parseOne(statement.sql));
-  const downs: DownStatement[] = difference.down.map((statement) => ({
-    statement,
-    node: parseOne(statement.sql),
-    claimed: false,
-  }));
+  const downs = difference.down.map((statement) => new DownStatement(statement));
   const facts = changeFacts(parsed);
   const placement: Placement = { first: [], later: [], laterDown: [] };
   difference.up.forEach((statement, index) => place(statement, parsed[index], facts, downs, placement));
