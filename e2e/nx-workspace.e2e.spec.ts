@@ -186,4 +186,20 @@ describe.each(NX_VERSIONS)('a fresh workspace on Nx %s', (nxVersion) => {
     expect(files.some((file) => file.includes('ambiguous'))).toBe(false);
     expect(readFileSync(join(versions, 'tags_1_add_tags.ts'), 'utf8')).toContain("'notes_1'");
   });
+
+  it('a long summary reaches a parent process that reads it through a pipe', () => {
+    // Nx exits as soon as a generator returns; a summary of 300 tables and their indexes (about 20 kB) still queued for a socket (what a Node parent
+    // process, a CI runner or a bench reads through) was cut short, at a different line on every run.
+    const tables = Array.from({ length: 300 }, (_, index) => `big_${index + 1}`);
+    nx(['g', 'nx-typeorm-migrations:setup', '--project=tools', '--no-interactive']);
+    write(
+      'packages/tools/src/data-source.ts',
+      `import { DataSource, EntitySchema } from 'typeorm';\n` +
+        `const entities = ${JSON.stringify(tables)}.map((name) => new EntitySchema({ name, columns: { id: { type: Number, primary: true, generated: true }, label: { type: String } }, indices: [{ columns: ['label'] }] }));\n` +
+        `export default new DataSource({ type: 'postgres', url: process.env['DATABASE_URL'], entities });\n`,
+    );
+    const output = nx(['g', 'nx-typeorm-migrations:migration', '--project=tools', '--message=Big', '--dry-run', '--no-interactive']);
+    const listed = output.split('\n').filter((line) => /^\s*\+ table big_\d+$/.test(line)).map((line) => line.trim().slice('+ table '.length));
+    expect(listed).toEqual(tables);
+  });
 });

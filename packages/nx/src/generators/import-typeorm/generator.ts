@@ -1,3 +1,4 @@
+import { flushingOutput } from '../lib/flush-output';
 import { relative } from 'node:path';
 import { logger, type Tree } from '@nx/devkit';
 import { toUserError } from '../../../../commands/src/errors';
@@ -21,4 +22,4 @@ export async function importTypeormGenerator(tree: Tree, options: ImportTypeormG
   }
 }
 
-export default importTypeormGenerator;
+export default flushingOutput(importTypeormGenerator);

@@ -1,3 +1,4 @@
+import { flushingOutput } from '../lib/flush-output';
 import { formatFiles, type GeneratorCallback, type Tree } from '@nx/devkit';
 import { DEFAULT_TARGET_NAMES } from '../../plugin';
 import { ignoreEmbeddedDatabases } from './lib/ignore-embedded-databases';
@@ -13,4 +14,4 @@ export async function initGenerator(tree: Tree, options: InitGeneratorSchema): P
   if (!options.skipFormat) await formatFiles(tree);
 }
 
-export default initGenerator;
+export default flushingOutput(initGenerator);

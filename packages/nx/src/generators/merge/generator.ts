@@ -1,3 +1,4 @@
+import { flushingOutput } from '../lib/flush-output';
 import { relative } from 'node:path';
 import { logger, type Tree } from '@nx/devkit';
 import { readProjectMigrations } from '../../../../commands/src/context';
@@ -24,4 +25,4 @@ export async function mergeGenerator(tree: Tree, options: MergeGeneratorSchema):
   }
 }
 
-export default mergeGenerator;
+export default flushingOutput(mergeGenerator);

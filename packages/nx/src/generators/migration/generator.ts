@@ -1,3 +1,4 @@
+import { flushingOutput } from '../lib/flush-output';
 import { relative } from 'node:path';
 import { formatFiles, logger, type Tree } from '@nx/devkit';
 import { toUserError } from '../../../../commands/src/errors';
@@ -58,4 +59,4 @@ export async function migrationGenerator(tree: Tree, options: MigrationGenerator
   }
 }
 
-export default migrationGenerator;
+export default flushingOutput(migrationGenerator);

@@ -1,3 +1,4 @@
+import { flushingOutput } from '../lib/flush-output';
 import { relative } from 'node:path';
 import { logger, type Tree } from '@nx/devkit';
 import { readProjectMigrations } from '../../../../commands/src/context';
@@ -29,4 +30,4 @@ export async function rebaseGenerator(tree: Tree, options: RebaseGeneratorSchema
   }
 }
 
-export default rebaseGenerator;
+export default flushingOutput(rebaseGenerator);

@@ -1,3 +1,4 @@
+import { flushingOutput } from '../lib/flush-output';
 import { formatFiles, logger, readProjectConfiguration, type GeneratorCallback, type Tree } from '@nx/devkit';
 import { DEFAULT_DATA_SOURCE_GLOB, DEFAULT_MIGRATIONS_DIR, DEFAULT_TARGET_NAMES } from '../../plugin';
 import { initGenerator } from '../init/generator';
@@ -36,4 +37,4 @@ export async function setupGenerator(tree: Tree, options: SetupGeneratorSchema):
   return packages.install;
 }
 
-export default setupGenerator;
+export default flushingOutput(setupGenerator);
