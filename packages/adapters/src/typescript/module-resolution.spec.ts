@@ -132,3 +132,20 @@ describe('resolveExports', () => {
     expect(resolveExports({ '.': './main.js' }, './other', [])).toBeUndefined();
   });
 });
+
+describe('UserModuleResolver: what it asks the disk', () => {
+  it('tries the extensions in TypeScript order up to the first file found, and reads a real path once', () => {
+    const memory = memoryReader({ '/p/src/e1.entity.js': '', '/p/src/entities/e2.entity.js': '' });
+    const asked: string[] = [];
+    const reader = {
+      ...memory,
+      isFile: (path: string) => (asked.push(`isFile ${path}`), memory.isFile(path)),
+      realPath: (path: string) => (asked.push(`realPath ${path}`), memory.realPath(path)),
+    };
+    const resolver = new UserModuleResolver(reader, new TsconfigReader(memory));
+    expect(resolver.resolve('./e1.entity', '/p/src/data-source.js', 'require')).toEqual({ kind: 'file', path: '/p/src/e1.entity.js' });
+    expect(resolver.resolve('../e1.entity', '/p/src/entities/e2.entity.js', 'require')).toEqual({ kind: 'file', path: '/p/src/e1.entity.js' });
+    const first = ['.ts', '.tsx', '.mts', '.cts', '.js'].map((extension) => `isFile /p/src/e1.entity${extension}`);
+    expect(asked).toEqual([...first, 'realPath /p/src/e1.entity.js', ...first]);
+  });
+});

@@ -34,6 +34,7 @@ const EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'
 
 export class UserModuleResolver {
   private readonly manifests = new Map<string, PackageManifest | null>();
+  private readonly realPaths = new Map<string, string>();
 
   constructor(
     private readonly files: FileReader,
@@ -48,15 +49,15 @@ export class UserModuleResolver {
     const tried: string[] = [];
     for (const target of matchPaths(request, settings.paths ?? {})) {
       const found = this.resolveFileOrFolder(target, tried);
-      if (found) return { kind: 'file', path: this.files.realPath(found) };
+      if (found) return { kind: 'file', path: this.realPath(found) };
     }
     if (settings.baseUrl !== undefined) {
       const found = this.resolveFileOrFolder(join(settings.baseUrl, request), []);
-      if (found) return { kind: 'file', path: this.files.realPath(found) };
+      if (found) return { kind: 'file', path: this.realPath(found) };
     }
     if (settings.customConditions.length > 0) {
       const found = this.resolveWithConditions(request, parentFile, settings.customConditions, mode);
-      if (found) return { kind: 'file', path: this.files.realPath(found) };
+      if (found) return { kind: 'file', path: this.realPath(found) };
     }
     return tried.length > 0 ? { kind: 'node', tried } : { kind: 'node' };
   }
@@ -65,7 +66,7 @@ export class UserModuleResolver {
     const tried: string[] = [];
     // CommonJS: Node's own search finds files without extension and folders; only the `.js` -> `.ts` step is ours.
     const found = mode === 'import' || !hasScriptExtension(path) ? this.resolveFileOrFolder(path, tried) : this.resolveTypescriptSource(path, tried);
-    if (found) return { kind: 'file', path: this.files.realPath(found) };
+    if (found) return { kind: 'file', path: this.realPath(found) };
     if (mode === 'require' && hasScriptExtension(path)) tried.push(path);
     return { kind: 'node', tried };
   }
@@ -86,16 +87,24 @@ export class UserModuleResolver {
    * the path with an extension, or the folder's index.
    */
   private resolveFileOrFolder(path: string, tried: string[]): string | undefined {
-    const candidates = hasScriptExtension(path)
-      ? [path]
-      : [...EXTENSIONS.map((extension) => `${path}${extension}`), ...EXTENSIONS.map((extension) => join(path, `index${extension}`)), path];
     const source = this.resolveTypescriptSource(path, tried);
     if (source) return source;
-    for (const candidate of candidates) {
+    // Candidates are made as they are tried: most imports are found among the first few (`.ts`, `.js`).
+    const found = (candidate: string): boolean => {
       tried.push(candidate);
-      if (this.files.isFile(candidate)) return candidate;
-    }
-    return undefined;
+      return this.files.isFile(candidate);
+    };
+    if (hasScriptExtension(path)) return found(path) ? path : undefined;
+    for (const extension of EXTENSIONS) if (found(`${path}${extension}`)) return `${path}${extension}`;
+    for (const extension of EXTENSIONS) if (found(join(path, `index${extension}`))) return join(path, `index${extension}`);
+    return found(path) ? path : undefined;
+  }
+
+  /** A found file's real path, remembered for the process as Node's own resolver remembers it. */
+  private realPath(path: string): string {
+    let real = this.realPaths.get(path);
+    if (real === undefined) this.realPaths.set(path, (real = this.files.realPath(path)));
+    return real;
   }
 
   private resolveWithConditions(
