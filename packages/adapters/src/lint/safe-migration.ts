@@ -79,11 +79,16 @@ const TABLE_PREFIX = /^ALTER TABLE (ONLY )?((?:"[^"]+"\.)?"[^"]+") /;
 
 export async function safeMigration(difference: SchemaDifference): Promise<SafeMigration> {
   await loadSqlParser();
-  const parts = await splitDifference(difference);
+  const parsedUp = new Map<SqlStatement, Node>();
+  const parts = await splitDifference(difference, parsedUp);
   const risks: { part: number; finding: LintFinding }[] = [];
   for (const [index, part] of parts.entries()) {
     const findings = await lintStatements(
-      part.up.map((statement, line) => ({ sql: statement.sql, line: line + 1, allowed: new Set<string>() })),
+      part.up.map((statement, line) => {
+        // A statement left as TypeORM wrote it was parsed already; a rewritten one is parsed by the lint.
+        const node = parsedUp.get(statement);
+        return { sql: statement.sql, line: line + 1, allowed: new Set<string>(), ...(node && { nodes: [node] }) };
+      }),
       { transactional: part.transactional },
     );
     for (const finding of findings) risks.push({ part: index, finding });
@@ -91,11 +96,16 @@ export async function safeMigration(difference: SchemaDifference): Promise<SafeM
   return { parts, risks };
 }
 
-async function splitDifference(difference: SchemaDifference): Promise<MigrationPart[]> {
+/** `parsedUp` receives the parse of each `up` statement that is one statement. */
+async function splitDifference(difference: SchemaDifference, parsedUp: Map<SqlStatement, Node>): Promise<MigrationPart[]> {
   const transactional = difference.transactional !== false;
   const whole: MigrationPart = { transactional, up: difference.up, down: difference.down };
   if (difference.up.length === 0) return [whole];
   const parsed = difference.up.map((statement) => parseOne(statement.sql));
+  difference.up.forEach((statement, index) => {
+    const node = parsed[index];
+    if (node) parsedUp.set(statement, node);
+  });
   const downs = difference.down.map((statement) => new DownStatement(statement));
   const facts = changeFacts(parsed);
   const placement: Placement = { first: [], later: [], laterDown: [] };

@@ -22,6 +22,8 @@ export interface LintedStatement {
   readonly line: number;
   /** Rule ids allowed for this call by a `// migrate-check-allow PG00N` comment above it. */
   readonly allowed: ReadonlySet<string>;
+  /** The statements of `sql` when the caller parsed it already (safe forms parse TypeORM's statements first). */
+  readonly nodes?: readonly Node[];
 }
 
 export interface LintFinding {
@@ -82,9 +84,9 @@ export async function lintStatements(
       report(LINT_RULES.unreadable, 'SQL built at run time');
       continue;
     }
-    let nodes: Node[];
+    let nodes: readonly Node[];
     try {
-      nodes = (parseSync(statement.sql).stmts ?? []).flatMap((raw) => (raw.stmt ? [raw.stmt] : []));
+      nodes = statement.nodes ?? (parseSync(statement.sql).stmts ?? []).flatMap((raw) => (raw.stmt ? [raw.stmt] : []));
     } catch (error) {
       report(LINT_RULES.unreadable, `does not parse: ${(error as Error).message}`);
       continue;
