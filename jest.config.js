@@ -16,7 +16,8 @@ const common = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: { '^nx-typeorm-migrations$': '<rootDir>/packages/nx/src/index.ts' },
-  modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/tmp/'],
+  // bench/.cache holds the benchmark's Nx workspaces, with their own node_modules.
+  modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/tmp/', '<rootDir>/bench/.cache/'],
 };
 module.exports = {
   // Jest reads the timeout only at the top level, not per project: the integration tests start real databases

@@ -237,6 +237,26 @@ describe.each(DATABASE_KINDS)('error reports on %s', (kind) => {
     expect(await tablesOf(database.url)).toEqual(before);
   });
 
+  it("keeps PostgreSQL's hint in the report of a failed statement", async () => {
+    project.writeMigration({
+      revision: 'cccc00000002',
+      downRevisions: ['aaaa00000001'],
+      message: 'Call a function',
+      up: ['SELECT nx_no_such_function(1)'],
+      down: [],
+    });
+    const seen = await cli(project, env, 'migrate');
+    expect(seen.code).toBe(1);
+    expectPlainReport(
+      seen.stderr,
+      new RegExp(
+        '^Upgrade to cccc00000002 \\(apps/backend/migrations/versions/cccc00000002_call_a_function\\.ts\\) failed: ' +
+          'function nx_no_such_function\\(integer\\) does not exist \\(No function matches the given name and argument ' +
+          'types\\. You might need to add explicit type casts\\) in statement SELECT nx_no_such_function\\(1\\); ',
+      ),
+    );
+  });
+
   it('reports several heads with the merge and rebase commands of the route taken, touching nothing', async () => {
     project.writeMigration({ revision: 'cccc00000003', downRevisions: ['aaaa00000001'], message: 'Add posts', up: [], down: [] });
     project.writeMigration({ revision: 'dddd00000004', downRevisions: ['aaaa00000001'], message: 'Add tags', up: [], down: [] });

@@ -251,7 +251,7 @@ export async function runSteps(input: RunnerInput): Promise<RunResult> {
               step.revision,
               migration.file,
               phase === 'migration' ? statement : undefined,
-              fromDatabase ? firstLine(error) : firstLineWithName(error),
+              fromDatabase ? withHint(error) : firstLineWithName(error),
               migration.transactional,
               error,
               lockTimedOut ? { attempts: attempt, blockers } : undefined,
@@ -300,6 +300,19 @@ function outcomeOf(step: Step, migration: MigrationFile, status: StepStatus, dur
 function isDatabaseError(error: unknown): boolean {
   const { query, driverError, code } = (error ?? {}) as { query?: unknown; driverError?: unknown; code?: unknown };
   return typeof query === 'string' || driverError !== undefined || (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code));
+}
+
+/**
+ * The database's message with PostgreSQL's hint, when it gave one: `out of shared memory (You might need to increase
+ * max_locks_per_transaction)` says what to do where the message alone does not. TypeORM copies the driver error's
+ * fields onto its own error; PGlite's and pg's errors carry `hint` themselves.
+ */
+function withHint(error: unknown): string {
+  const { hint, driverError } = (error ?? {}) as { hint?: unknown; driverError?: { hint?: unknown } };
+  const given = typeof hint === 'string' ? hint : driverError?.hint;
+  const line = firstLine(error);
+  if (typeof given !== 'string' || given.trim() === '') return line;
+  return `${line} (${given.trim().split('\n')[0].replace(/\.$/, '')})`;
 }
 
 /** `TypeError: x is not a function`: what the migration's code threw, with the kind of error. */
