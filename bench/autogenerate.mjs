@@ -150,6 +150,11 @@ const workloads = [
     typeorm: undefined,
     runs: n > 1000 ? flags['large-runs'] : flags.runs,
     write: (root) => writeGeneratedProject(root, n),
+    // The history that brings the database in sync: one migration of every table up to 1,000 entities; above, one
+    // per 1,000 entities, as a real history grows (3,000 new tables in one transaction exceed PostgreSQL's default
+    // lock table: max_locks_per_transaction 64 × max_connections 100).
+    history: (root) =>
+      Array.from({ length: Math.ceil(n / 1000) }, (_, k) => () => writeGeneratedProject(root, Math.min(n, (k + 1) * 1000))),
     tables: n,
     ours: new RegExp(`\\+ table e${n}\\b`),
     theirs: new RegExp(`CREATE TABLE "e${n}"`),
@@ -295,14 +300,18 @@ for (const workload of workloads) {
 
     // In sync: the migration generated from empty, written by nx g and applied by nx run db:migrate to the
     // database TypeORM compares with.
-    process.stderr.write(`${workload.name}: writing and applying the migration generated from empty\n`);
+    process.stderr.write(`${workload.name}: writing and applying the migration${workload.tables > 1000 ? 's' : ''} generated from empty${workload.tables > 1000 ? ', 1,000 entities at a time' : ''}\n`);
     stopDaemon(root);
-    runNx(root, ['g', 'nx-typeorm-migrations:migration', '--project=db', '--message=Initial', '--no-interactive'], environment(false));
+    const history = workload.history?.(root) ?? [() => undefined];
     const versions = join(root, PROJECT_ROOT, 'migrations', 'versions');
-    if (readdirSync(versions).filter((file) => file.endsWith('.ts')).length !== 1) {
-      throw new Error(`nx g migration wrote no migration into ${versions}.`);
+    for (const [index, writeStep] of history.entries()) {
+      writeStep();
+      runNx(root, ['g', 'nx-typeorm-migrations:migration', '--project=db', `--message=Initial ${index + 1}`, '--no-interactive'], environment(false));
+      if (readdirSync(versions).filter((file) => file.endsWith('.ts')).length !== index + 1) {
+        throw new Error(`nx g migration wrote no migration into ${versions}.`);
+      }
+      runNx(root, ['run', 'db:migrate', '--to=head'], environment(false));
     }
-    runNx(root, ['run', 'db:migrate', '--to=head'], environment(false));
     await withClient(database.url, async (client) => {
       const { rows: found } = await client.query(`SELECT count(*)::int AS tables FROM pg_tables WHERE schemaname = 'public'`);
       if (found[0].tables < workload.tables) {
