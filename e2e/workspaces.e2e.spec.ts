@@ -23,7 +23,8 @@ import { createTestDatabase, type TestDatabase } from '../packages/testing/src/d
  *
  * `E2E_WORKSPACES` chooses the cells: `all` (what `npm run test:e2e:matrix` sets), or a list such as
  * `ts@23,nest@22`. The default, run by `npm test`, is one cell per Nx major: `ts@23,node@22`. A major whose
- * `create-nx-workspace` is not published is skipped with the reason printed.
+ * `create-nx-workspace` is not published is left out with the reason printed (`nx-workspace.e2e.spec.ts` tests it in
+ * a workspace made from its npm packages).
  */
 const MAJORS = [22, 23, 24] as const;
 const KINDS = ['ts', 'node', 'nest'] as const;
@@ -264,12 +265,10 @@ function readmeBlock(name: string): string {
 for (const { kind, major } of requestedCells()) {
   const version = createNxWorkspaceVersion(major);
   if (version === undefined) {
-    const reason = `create-nx-workspace@${major} is not published on the npm registry`;
-    // Printed, so the run says which cells it did not run and why.
-    console.log(`Skipping the ${kind}@${major} workspace: ${reason}.`);
-    describe.skip(`${kind} workspace on Nx ${major} (${reason})`, () => {
-      it('is not run', () => undefined);
-    });
+    // No workspace of that major can be made by its own tools yet (Nx 24 on 2026-12-03): the cell is not defined,
+    // and the run says so. That major is still tested in a workspace made from its npm packages
+    // (nx-workspace.e2e.spec.ts runs Nx 24.0.6).
+    console.log(`Not run: the ${kind}@${major} workspace, since create-nx-workspace@${major} is not published on the npm registry.`);
     continue;
   }
   describe(`${kind} workspace made by create-nx-workspace@${version}`, () => {
