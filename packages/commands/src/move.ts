@@ -238,16 +238,7 @@ async function recordStamp(input: MoveInput, move: StampMove, recordedHeads: str
     const changed = applied !== wasApplied.has(revision);
     const edited = applied && !changed && recorded.get(revision) !== undefined && recorded.get(revision) !== file.checksum;
     if (!changed && !edited) continue;
-    entries.push({
-      revision,
-      direction: 'stamp',
-      message: file.message,
-      checksum: applied ? file.checksum : null,
-      startedAt,
-      durationMs: 0,
-      appliedBy: appliedBy(),
-      toolVersion: toolVersion(),
-    });
+    entries.push(stampEntry(file, applied ? file.checksum : null, startedAt));
   }
   const afterSet = new Set(after);
   const remaining = new Set(before);
@@ -267,6 +258,20 @@ async function recordStamp(input: MoveInput, move: StampMove, recordedHeads: str
   return { headsBefore: recordedHeads, headsAfter: after, steps: [], stamped: entries.map((entry) => entry.revision) };
 }
 
+/** The history entry of a revision a stamp marks applied (with its file's checksum) or unapplied (`null`). */
+function stampEntry(file: MigrationFile, checksum: string | null, startedAt: Date): HistoryEntry {
+  return {
+    revision: file.revision,
+    direction: 'stamp',
+    message: file.message,
+    checksum,
+    startedAt,
+    durationMs: 0,
+    appliedBy: appliedBy(),
+    toolVersion: toolVersion(),
+  };
+}
+
 /**
  * First run on a database that TypeORM's CLI migrated, in a project whose TypeORM migrations were imported
  * (`import-typeorm`): stamp the imported revision that TypeORM's `migrations` table stands at.
@@ -276,21 +281,13 @@ async function adoptTypeormHistory(input: MoveInput): Promise<string[]> {
   const recognised = await target.recogniseImportedHistory?.(source.files);
   if (!recognised) return [];
   const heads = [recognised.revision];
+  const startedAt = new Date();
   await target.store.record({
     removeHeads: [],
     addHeads: heads,
     entries: appliedRevisions(source.graph, heads).map((revision) => {
       const file = source.byRevision.get(revision)!;
-      return {
-        revision,
-        direction: 'stamp' as const,
-        message: file.message,
-        checksum: file.checksum,
-        startedAt: new Date(),
-        durationMs: 0,
-        appliedBy: appliedBy(),
-        toolVersion: toolVersion(),
-      };
+      return stampEntry(file, file.checksum, startedAt);
     }),
   });
   reporter.info(
