@@ -166,7 +166,7 @@ async function checkOnShadow(
   const saved = readSavedReplay(savedFolder, keys);
   let shadow: ShadowDatabase;
   try {
-    shadow = await startShadowDatabase(serverUrl, saved?.dump);
+    shadow = await startShadowDatabase(serverUrl, saved?.dump());
   } catch (error) {
     if (!saved) throw error;
     shadow = await startShadowDatabase(serverUrl);

@@ -66,7 +66,7 @@ describe.each(DATABASE_KINDS)('generate with a shadow database on %s', (kind) =>
     const second = await generate(project.context(), { message: 'Add email', shadowDatabaseUrl }, secondReporter);
     // The shadow replayed by the generate before is saved (in-memory: its files; on a server: the database, kept),
     // keyed by the migrations' checksums.
-    expect(secondReporter.lines[0]).toMatch(/, saved with 1 of 1 migrations applied$/);
+    expect(secondReporter.lines[0]).toMatch(/, saved with 1 of 1 migrations applied($|;)/);
     expect(second.changed && second.operations).toEqual(['+ column users.email', expect.stringMatching(/^\+ unique index IDX_\w+ on users$/)]);
     expect(second.changed && second.content).toContain(`export const downRevision: string | readonly string[] | null = '${created.revision}';`);
     // The index of an existing table is built CONCURRENTLY, in a second migration outside a transaction.
@@ -132,7 +132,9 @@ export const entities = [Category, ProductCategory, Product];
     expect(replayed.lines[0]).not.toMatch(/saved with/);
     const restored = new MemoryReporter();
     expect(await generate(project.context(), { message: 'Nothing', shadowDatabaseUrl }, restored)).toEqual({ changed: false, operations: [] });
-    expect(restored.lines[0]).toMatch(/, saved with 1 of 1 migrations applied$/);
+    expect(restored.lines[0]).toMatch(/, saved with 1 of 1 migrations applied($|;)/);
+    // In memory, the answers recorded after the replay suffice: the shadow does not even start.
+    if (kind === 'pglite') expect(restored.lines[0]).toMatch(/; not started, its \d+ recorded answers sufficed$/);
 
     if (!created.changed) return;
     const file = created.path;

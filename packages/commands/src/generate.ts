@@ -10,9 +10,10 @@ import { loadDataSource } from '../../adapters/src/typeorm/data-source';
 import { appliedBy, locateProjectDatabase, readProjectMigrations, shownPath, toolVersion, type ProjectContext, type ProjectMigrations } from './context';
 import { connectDataSourceTo, diffSchema, type DiffOptions, type SchemaDifference } from '../../adapters/src/typeorm/schema-diff';
 import { describeRename } from '../../adapters/src/typeorm/autogenerate/renames';
-import { readSavedReplay, replayKeys, saveReplay, type ReplayStep } from '../../adapters/src/typeorm/autogenerate/saved-replay';
+import { readSavedReplay, replayKeys, saveReplay, type ReplayStep, type SavedReplay } from '../../adapters/src/typeorm/autogenerate/saved-replay';
+import { AnsweringShadow, readShadowAnswers, saveShadowAnswers, type Answer } from '../../adapters/src/typeorm/autogenerate/shadow-answers';
 import { summarizeStatements } from '../../adapters/src/typeorm/autogenerate/operations';
-import { startShadowDatabase } from '../../adapters/src/typeorm/shadow';
+import { startShadowDatabase, type ShadowDatabase } from '../../adapters/src/typeorm/shadow';
 import { shadowExtensions, typeormDecorators } from '../../adapters/src/typeorm/autogenerate/shadow-extensions';
 import type { EmbeddedExtension } from '../../adapters/src/embedded/embedded-postgres';
 import { runSteps } from '../../adapters/src/typeorm/runner';
@@ -292,7 +293,7 @@ async function differenceWithMigrations(
   // A shadow starts from the one saved after the last replay of these migrations, when there is one: an in-memory
   // one from its files, a server's as a copy of a database kept on the server.
   const keys = steps.length === 0 ? [] : replayKeys(steps.map((step) => replayStepOf(migrations, step)), replaySalt(context));
-  const saved = serverUrl ? undefined : readSavedReplay(context.migrationsDir, keys);
+  let saved = serverUrl ? undefined : readSavedReplay(context.migrationsDir, keys);
   // From the transpile cache, or on another core while this one loads the entities.
   if (steps.length > (saved?.count ?? 0)) void transpileAhead(migrations.files, context.migrationsDir);
   // A server's shadow database is created while the entities load. An in-memory one starts once they are loaded,
@@ -305,26 +306,116 @@ async function differenceWithMigrations(
     await creating?.then((shadow) => shadow.dispose()).catch(() => undefined);
     throw error;
   }
-  const shadow = await (creating ?? startShadowDatabase(undefined, saved?.dump, { extensions: extensionsFor(dataSource, migrations, steps) }));
+  const extensions = serverUrl ? undefined : extensionsFor(dataSource, migrations, steps);
+  const stateKey = answersStateKey(steps.length > 0 ? keys[keys.length - 1]! : `base\n${replaySalt(context)}`, extensions, dataSource);
+  // No migration added since the shadow was saved (or none at all): its recorded answers may do without starting it.
+  if (!serverUrl && steps.length === (saved?.count ?? 0)) {
+    const answered = await differenceFromAnswers(context, options, dataSource, stateKey, saved, extensions, steps.length, reporter);
+    if (answered) return answered;
+    saved = undefined;
+  }
+  let files: Buffer | undefined;
+  try {
+    files = saved?.dump();
+  } catch {
+    // A damaged saved shadow: every migration is replayed, and the shadow saved anew.
+    saved = undefined;
+  }
+  const shadow = await (creating ?? startShadowDatabase(undefined, files, { extensions }));
   const restored = saved?.count ?? shadow.restored ?? 0;
   const toReplay = steps.slice(restored);
   reporter.info(`Shadow database: ${shadow.description}${restored > 0 ? `, saved with ${restored} of ${steps.length} migrations applied` : ''}`);
+  // An in-memory shadow's answers after the replay are recorded, for the next generate on the same migrations.
+  const answers = new Map<string, Answer>();
+  const answering = shadow.dump ? new AnsweringShadow({ answers, start: () => Promise.resolve(shadow.url), recording: false }) : undefined;
   let connected: DataSource | undefined;
   try {
-    connected = await connectDataSourceTo(dataSource, shadow.url);
+    connected = await connectDataSourceTo(dataSource, shadow.url, answering?.driver);
+    answering?.connected();
     if (toReplay.length > 0) await replay(connected, migrations, toReplay, context);
-    const difference = await diffSchema(connected, diffOptions(options));
+    if (answering) {
+      // Settings the migrations made in the session go: it is then as one started from the saved shadow.
+      await connected.query('DISCARD ALL');
+      await answering.record();
+    }
+    const difference = await diffSchema(connected, { ...diffOptions(options), wholeSchemas: answering !== undefined });
     // The comparison left the shadow as the replay made it (it works in a transaction it rolls back).
-    if (toReplay.length > 0 && shadow.dump) saveReplay(context.migrationsDir, keys[keys.length - 1], await shadow.dump());
+    const kept = toReplay.length > 0 && shadow.dump ? saveReplay(context.migrationsDir, keys[keys.length - 1]!, await shadow.dump()) : true;
+    if (kept && answering?.learnt) saveShadowAnswers(context.migrationsDir, stateKey, answers);
     if (toReplay.length > 0 && shadow.save) {
       await connected.destroy();
-      await shadow.save(keys[keys.length - 1]);
+      await shadow.save(keys[keys.length - 1]!);
     }
     return difference;
   } finally {
     if (connected?.isInitialized) await connected.destroy();
+    await answering?.close();
     await shadow.dispose();
   }
+}
+
+/**
+ * The entities against the saved in-memory shadow (or a fresh one, with no migrations), asked through its recorded
+ * answers: the shadow starts only if a question is not among them. Undefined when the saved shadow turns out to be
+ * damaged (the caller replays the migrations instead).
+ */
+async function differenceFromAnswers(
+  context: ProjectContext,
+  options: GenerateOptions,
+  dataSource: DataSource,
+  stateKey: string,
+  saved: SavedReplay | undefined,
+  extensions: EmbeddedExtension[] | undefined,
+  count: number,
+  reporter: Reporter,
+): Promise<SchemaDifference | undefined> {
+  const answers = readShadowAnswers(context.migrationsDir, stateKey);
+  let shadow: ShadowDatabase | undefined;
+  let damaged = false;
+  const answering = new AnsweringShadow({
+    answers,
+    async start() {
+      let files: Buffer | undefined;
+      try {
+        files = saved?.dump();
+      } catch (error) {
+        damaged = true;
+        throw error;
+      }
+      shadow = await startShadowDatabase(undefined, files, { extensions });
+      return shadow.url;
+    },
+  });
+  let connected: DataSource | undefined;
+  try {
+    // The URL is the in-memory shadow's form; its port is known once it starts, if it does.
+    connected = await connectDataSourceTo(dataSource, 'postgres://postgres@127.0.0.1:5432/postgres', answering.driver);
+    const difference = await diffSchema(connected, { ...diffOptions(options), wholeSchemas: true });
+    // Said once the comparison is done: whether the shadow had to start is known then.
+    const held = count > 0 ? `, saved with ${count} of ${count} migrations applied` : '';
+    reporter.info(
+      `Shadow database: an in-memory embedded PostgreSQL (PGlite)${held}` +
+        (answering.started ? '' : `; not started, its ${answering.answered} recorded answers sufficed`),
+    );
+    if (answering.learnt) saveShadowAnswers(context.migrationsDir, stateKey, answers);
+    return difference;
+  } catch (error) {
+    if (damaged) return undefined;
+    throw error;
+  } finally {
+    if (connected?.isInitialized) await connected.destroy().catch(() => undefined);
+    await answering.close().catch(() => undefined);
+    await shadow?.dispose();
+  }
+}
+
+/**
+ * What fixes the answers of an in-memory shadow: its saved state (`replayKey`: the migrations, this tool's version,
+ * the data source file), the extensions it is started with, and how `pg` is told to read 8-byte integers.
+ */
+function answersStateKey(replayKey: string, extensions: readonly EmbeddedExtension[] | undefined, dataSource: DataSource): string {
+  const parseInt8 = (dataSource.options as { parseInt8?: boolean }).parseInt8;
+  return `${replayKey}\n${extensions ? [...extensions].sort().join(',') : 'all'}\n${String(parseInt8)}`;
 }
 
 /** What the in-memory shadow must be able to create: for the entities, and for every migration it holds or replays. */

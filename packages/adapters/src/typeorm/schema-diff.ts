@@ -1,5 +1,5 @@
 import { oneQueryAtATime } from './one-query-at-a-time';
-import type { DataSource, DataSourceOptions, QueryRunner } from 'typeorm';
+import type { DataSource, DataSourceOptions, QueryRunner, Table } from 'typeorm';
 import { suppressSpuriousChanges } from './autogenerate/spurious-changes';
 import { bindCurrentDatabase } from './autogenerate/typeorm-metadata';
 import { addEnumValueStatements, restoreEnumStatements } from './autogenerate/enum-values';
@@ -62,11 +62,12 @@ export function optionsForDatabase(options: DataSourceOptions, url: string): Dat
 
 /**
  * Connects a copy of `dataSource` (the user's own `typeorm` class, so that entity decorators registered there are
- * found) to `url`. The caller destroys it.
+ * found) to `url`, through `driver` instead of `pg` when given (TypeORM's `driver` option). The caller destroys it.
  */
-export async function connectDataSourceTo(dataSource: DataSource, url: string): Promise<DataSource> {
+export async function connectDataSourceTo(dataSource: DataSource, url: string, driver?: unknown): Promise<DataSource> {
   const DataSourceClass = dataSource.constructor as new (options: DataSourceOptions) => DataSource;
-  const copy = oneQueryAtATime(new DataSourceClass(optionsForDatabase(dataSource.options, url)));
+  const options = optionsForDatabase(dataSource.options, url);
+  const copy = oneQueryAtATime(new DataSourceClass(driver ? ({ ...options, driver } as DataSourceOptions) : options));
   try {
     await copy.initialize();
   } catch (error) {
@@ -83,6 +84,11 @@ export interface DiffOptions {
   readonly renames?: readonly string[];
   /** Asks whether a likely rename is one (on a terminal); without it, likely renames become warnings. */
   readonly confirmRename?: (rename: Rename, hint: string) => Promise<boolean>;
+  /**
+   * TypeORM's builder reads every table of the schemas its entities are in, and keeps those it asked for: the
+   * questions asked of the database then depend on what it holds, not on the entities (for recorded answers).
+   */
+  readonly wholeSchemas?: boolean;
 }
 
 /**
@@ -136,7 +142,7 @@ async function diffWithin(
   }
   const renamed = await applyRenames(queryRunner, renames);
   const appended = await appendEnumValues(queryRunner, schema);
-  const built = await suppressSpuriousChanges(await logSchemaBuilder(connected, queryRunner), queryRunner);
+  const built = await suppressSpuriousChanges(await logSchemaBuilder(connected, queryRunner, options.wholeSchemas ?? false), queryRunner);
   const dropped = await dropRemovedTables(queryRunner, schema, withoutRenamed(schema.difference, renames).removedTables);
 
   // Each part's `down` is in the order to run it; parts are undone in the reverse of their order in `up`.
@@ -158,7 +164,7 @@ async function diffWithin(
 }
 
 /** TypeORM's builder (`log()`: the SQL it would run, nothing run), made to use `queryRunner` and its transaction. */
-async function logSchemaBuilder(connected: DataSource, queryRunner: QueryRunner): Promise<SchemaDifference> {
+async function logSchemaBuilder(connected: DataSource, queryRunner: QueryRunner, wholeSchemas: boolean): Promise<SchemaDifference> {
   const builder = connected.driver.createSchemaBuilder();
   // TypeORM renames a column on its own when it is the only one that differs (same type, nullability, uniqueness),
   // without asking: a column dropped and another added is then silently given the old one's data. Renames are
@@ -170,14 +176,57 @@ async function logSchemaBuilder(connected: DataSource, queryRunner: QueryRunner)
   patchedSource.createQueryRunner = () => queryRunner;
   patchedRunner.release = () => Promise.resolve();
   patchedRunner.loadedTables = [];
+  const restoreLoadTables = wholeSchemas ? loadWholeSchemas(connected, queryRunner) : () => undefined;
   try {
     const memory = await builder.log();
     return { up: memory.upQueries.map(toStatement), down: memory.downQueries.map(toStatement) };
   } finally {
+    restoreLoadTables();
     delete (patchedSource as Partial<typeof patchedSource>).createQueryRunner;
     delete (patchedRunner as Partial<typeof patchedRunner>).release;
     patchedRunner.loadedTables = [];
   }
+}
+
+type TableLoader = { loadTables(names?: string[]): Promise<Table[]> };
+
+/**
+ * Makes `queryRunner` load tables by reading every table of the schemas of the names it is given (in one order), then
+ * return those named, in the order named: what TypeORM's `loadTables` returns for them, asked in words that do not
+ * depend on the entities. Returns what undoes it.
+ */
+export function loadWholeSchemas(connected: DataSource, queryRunner: QueryRunner): () => void {
+  const runner = queryRunner as unknown as TableLoader;
+  const original = runner.loadTables;
+  const own = Object.prototype.hasOwnProperty.call(runner, 'loadTables');
+  runner.loadTables = async function (this: TableLoader, names?: string[]): Promise<Table[]> {
+    if (!names || names.length === 0) return original.call(this, names);
+    const currentSchema = await queryRunner.getCurrentSchema();
+    const wanted = names.map((name) => {
+      const parsed = connected.driver.parseTableName(name);
+      return { schema: parsed.schema ?? currentSchema, table: parsed.tableName };
+    });
+    const schemas = [...new Set(wanted.map((name) => name.schema))].sort();
+    const rows: { schema: string; table: string }[] = await queryRunner.query(
+      `SELECT "table_schema" AS "schema", "table_name" AS "table" FROM "information_schema"."tables" ` +
+        `WHERE "table_schema" = ANY($1::text[]) ORDER BY 1, 2`,
+      [schemas],
+    );
+    // TypeORM parses `schema.table`: a name with a dot or a quote in it is asked for as the entities name it.
+    if (rows.some((row) => /[."']/.test(row.schema + row.table))) return original.call(this, names);
+    const loaded: Table[] = await original.call(this, rows.map((row) => `${row.schema}.${row.table}`));
+    const byName = new Map(loaded.map((table) => [`${table.schema}\0${connected.driver.parseTableName(table).tableName}`, table]));
+    const found = new Set<Table>();
+    for (const name of wanted) {
+      const table = byName.get(`${name.schema}\0${name.table}`);
+      if (table) found.add(table);
+    }
+    return [...found];
+  };
+  return () => {
+    if (own) runner.loadTables = original;
+    else delete (runner as Partial<TableLoader>).loadTables;
+  };
 }
 
 /**

@@ -26,8 +26,11 @@ export function replayKeys(steps: readonly ReplayStep[], salt: string): string[]
 export interface SavedReplay {
   /** How many of the steps the saved shadow holds. */
   readonly count: number;
-  /** The shadow's files (uncompressed tarball). */
-  readonly dump: Buffer;
+  /**
+   * The shadow's files (uncompressed tarball), unpacked on the first call (a tenth of a second at 300 tables, spared
+   * when the shadow's recorded answers suffice); throws when the file is damaged.
+   */
+  dump(): Buffer;
 }
 
 /** The saved shadow of `folder` holding the longest prefix of the steps, if any. */
@@ -40,7 +43,8 @@ export function readSavedReplay(folder: string, keys: readonly string[]): SavedR
     const key = saved.subarray(0, newline).toString('utf8');
     const count = keys.indexOf(key) + 1;
     if (count === 0) return undefined;
-    return { count, dump: gunzipSync(saved.subarray(newline + 1)) };
+    let dump: Buffer | undefined;
+    return { count, dump: () => (dump ??= gunzipSync(saved.subarray(newline + 1))) };
   } catch {
     return undefined;
   }
@@ -58,11 +62,14 @@ export function saveReplay(folder: string, key: string, dump: Buffer): boolean {
 /** Saved shadows kept in one cache folder (a few MB each); the least recently written go first. */
 export const KEPT_REPLAYS = 8;
 
-/** Deletes all but the `count` newest saved shadows of `dir` (folders of projects long gone, temporary ones of tests). */
-export function keepNewest(dir: string, count: number): void {
+/**
+ * Deletes all but the `count` newest saved shadows of `dir` (folders of projects long gone, temporary ones of tests),
+ * or of the files `named` so.
+ */
+export function keepNewest(dir: string, count: number, named = /^shadow-.*\.bin$/): void {
   try {
     const saved = readdirSync(dir)
-      .filter((name) => /^shadow-.*\.bin$/.test(name))
+      .filter((name) => named.test(name))
       .map((name) => ({ path: join(dir, name), time: statSync(join(dir, name)).mtimeMs }))
       .sort((a, b) => b.time - a.time);
     for (const old of saved.slice(count)) rmSync(old.path, { force: true });

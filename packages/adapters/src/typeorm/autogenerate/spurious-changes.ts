@@ -71,11 +71,11 @@ async function leavesColumnUnchanged(
   run: { table: string; column: string; indexes: number[] },
   up: readonly SqlStatement[],
 ): Promise<boolean> {
+  // A column or table the builder adds (the table is created earlier in `up`) has nothing to compare with.
+  const before = await readColumn(queryRunner, run.table, run.column);
+  if (before === undefined) return false;
   await queryRunner.startTransaction();
   try {
-    // A table the builder has not created yet (it is created earlier in `up`) has nothing to compare with.
-    const before = await readColumn(queryRunner, run.table, run.column);
-    if (before === undefined) return false;
     await queryRunner.query(`SET LOCAL lock_timeout = '5s'`);
     for (const index of run.indexes) await queryRunner.query(up[index].sql, up[index].parameters as unknown[]);
     return before === (await readColumn(queryRunner, run.table, run.column));
