@@ -11,7 +11,7 @@ import { appliedBy, locateProjectDatabase, readProjectMigrations, shownPath, too
 import { connectDataSourceTo, diffSchema, type DiffOptions, type SchemaDifference } from '../../adapters/src/typeorm/schema-diff';
 import { describeRename } from '../../adapters/src/typeorm/autogenerate/renames';
 import { readSavedReplay, replayKeys, saveReplay, type ReplayStep, type SavedReplay } from '../../adapters/src/typeorm/autogenerate/saved-replay';
-import { AnsweringShadow, readShadowAnswers, saveShadowAnswers, type Answer } from '../../adapters/src/typeorm/autogenerate/shadow-answers';
+import { AnsweringShadow, readShadowAnswers, saveShadowAnswers, type Answers } from '../../adapters/src/typeorm/autogenerate/shadow-answers';
 import { summarizeStatements } from '../../adapters/src/typeorm/autogenerate/operations';
 import { startShadowDatabase, type ShadowDatabase } from '../../adapters/src/typeorm/shadow';
 import { shadowExtensions, typeormDecorators } from '../../adapters/src/typeorm/autogenerate/shadow-extensions';
@@ -326,7 +326,7 @@ async function differenceWithMigrations(
   const toReplay = steps.slice(restored);
   reporter.info(`Shadow database: ${shadow.description}${restored > 0 ? `, saved with ${restored} of ${steps.length} migrations applied` : ''}`);
   // An in-memory shadow's answers after the replay are recorded, for the next generate on the same migrations.
-  const answers = new Map<string, Answer>();
+  const answers: Answers = new Map();
   const answering = shadow.dump ? new AnsweringShadow({ answers, start: () => Promise.resolve(shadow.url), recording: false }) : undefined;
   let connected: DataSource | undefined;
   try {

@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
-import * as pg from 'pg';
+import type * as pg from 'pg';
 import { packageCacheFile, writeCacheFile } from '../../fs/tool-cache';
 import { keepNewest } from './saved-replay';
 
@@ -28,6 +28,9 @@ export interface Answer {
   readonly rows: unknown[];
 }
 
+/** Answers by `questionKey`, each kept serialized (`v8`): read back whole, as new objects, each time it is given. */
+export type Answers = Map<string, Buffer>;
+
 /** The key of one question: its text and bind parameters. */
 export function questionKey(text: string, parameters?: readonly unknown[]): string {
   return createHash('sha256')
@@ -38,13 +41,13 @@ export function questionKey(text: string, parameters?: readonly unknown[]): stri
 }
 
 /** The answers recorded for the shadow state `key` of `folder`'s migrations; empty when there are none for it. */
-export function readShadowAnswers(folder: string, key: string): Map<string, Answer> {
+export function readShadowAnswers(folder: string, key: string): Answers {
   const file = answersFile(folder);
   if (!file) return new Map();
   try {
     const saved = deserialize(readFileSync(file)) as { key?: unknown; entries?: unknown };
     if (saved.key !== key || !Array.isArray(saved.entries)) return new Map();
-    return new Map(saved.entries as [string, Answer][]);
+    return new Map(saved.entries as [string, Buffer][]);
   } catch {
     // None yet, or damaged: asked again of the real shadow, and written anew.
     return new Map();
@@ -52,7 +55,7 @@ export function readShadowAnswers(folder: string, key: string): Map<string, Answ
 }
 
 /** Keeps `answers` as those of the shadow state `key` of `folder`'s migrations (replacing any other state's). */
-export function saveShadowAnswers(folder: string, key: string, answers: ReadonlyMap<string, Answer>): boolean {
+export function saveShadowAnswers(folder: string, key: string, answers: ReadonlyMap<string, Buffer>): boolean {
   const file = answersFile(folder);
   if (!file) return false;
   const written = writeCacheFile(file, serialize({ key, entries: [...answers] }));
@@ -76,12 +79,16 @@ const CREATE_EXTENSION = /^\s*CREATE\s+EXTENSION\s+IF\s+NOT\s+EXISTS\s+"([^"]+)"
 /** Read-only in form, but with an effect or an answer that is not the state's. */
 const NOT_A_PLAIN_READ = /\b(nextval|setval|currval|lastval|set_config|pg_advisory\w*|pg_try_advisory\w*|txid_current\w*|pg_current_xact_id\w*|now|clock_timestamp|statement_timestamp|random|gen_random_uuid|uuid_generate_\w+|pg_sleep\w*|pg_backend_pid|inet_\w+|pg_notify|lo_\w+|dblink\w*)\s*\(|\bFOR\s+(UPDATE|SHARE|NO\s+KEY|KEY)\b|\bINTO\b/i;
 
+function loadPg(): typeof pg {
+  return require('pg') as typeof pg;
+}
+
 /** A `pg` query's result: what TypeORM reads of it. */
 type QueryResultLike = { command: string; rowCount: number | null; rows: unknown[] };
 
 export interface AnsweringShadowOptions {
   /** The answers recorded for the shadow's state; those learnt from the real shadow are added to it. */
-  readonly answers: Map<string, Answer>;
+  readonly answers: Answers;
   /** Starts the real shadow (in the saved state), on the first question the answers cannot answer; its URL. */
   readonly start: () => Promise<string>;
   /**
@@ -131,7 +138,16 @@ export class AnsweringShadow {
         return undefined;
       }
     }
-    this.driver = { Pool: AnsweringPool, defaults: pg.defaults, types: pg.types };
+    // `pg` itself is loaded only if the real shadow starts (TypeORM reads `defaults` only to set `parseInt8`).
+    this.driver = {
+      Pool: AnsweringPool,
+      get defaults() {
+        return loadPg().defaults;
+      },
+      get types() {
+        return loadPg().types;
+      },
+    };
   }
 
   /**
@@ -176,14 +192,14 @@ export class AnsweringShadow {
     const answer = this.options.answers.get(questionKey(text, parameters));
     if (!answer) return undefined;
     this.answered += 1;
-    return structuredClone(answer);
+    return deserialize(answer) as Answer;
   }
 
   /** A client of the real shadow, started on first use. */
   async realClient(): Promise<pg.PoolClient> {
     this.realPool ??= this.options.start().then((url) => {
       const { connectionString: _placeholder, ...rest } = this.poolConfig;
-      const pool = new pg.Pool({ ...rest, connectionString: url });
+      const pool = new (loadPg().Pool)({ ...rest, connectionString: url });
       pool.on('error', () => undefined);
       return pool;
     });
@@ -219,7 +235,8 @@ export class AnsweringShadow {
   private remember(text: string, parameters: readonly unknown[] | undefined, result: pg.QueryResult): void {
     const key = questionKey(text, parameters);
     if (this.options.answers.has(key)) return;
-    this.options.answers.set(key, { command: result.command, rowCount: result.rowCount, rows: result.rows });
+    const answer: Answer = { command: result.command, rowCount: result.rowCount, rows: result.rows };
+    this.options.answers.set(key, serialize(answer));
     this.learnt = true;
   }
 }
