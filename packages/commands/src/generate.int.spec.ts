@@ -1,5 +1,7 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { packageCacheFile } from '../../adapters/src/fs/tool-cache';
 import { createTestDatabase, DATABASE_KINDS, serverAdminUrl, type TestDatabase } from '../../testing/src/databases';
 import { writeTestProject, type TestProject } from '../../testing/src/projects';
 import { generate, NO_CHANGES } from './generate';
@@ -187,6 +189,113 @@ export default new DataSource({ type: 'postgres', entities: [Device] });
     } finally {
       devices.remove();
     }
+  });
+});
+
+const USER_WITH_EMAIL_AND_KIND = `import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+export enum UserKind {
+  Person = 'person',
+  Robot = 'robot',
+}
+
+@Entity('users')
+export class User {
+  @PrimaryGeneratedColumn()
+  id!: number;
+
+  @Column()
+  name!: string;
+
+  @Column({ type: 'varchar', nullable: true })
+  email!: string | null;
+
+  @Column({ type: 'enum', enum: UserKind, default: UserKind.Person })
+  kind!: UserKind;
+}
+`;
+
+const TEAM = `import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+@Entity('teams')
+export class Team {
+  @PrimaryGeneratedColumn()
+  id!: number;
+
+  @Column()
+  title!: string;
+}
+`;
+
+/** Answers apply to the in-memory shadow only (a server's shadow is always asked). */
+describe('generate from the recorded answers of the in-memory shadow', () => {
+  let project: TestProject;
+
+  beforeEach(() => {
+    project = writeTestProject();
+  });
+  afterEach(() => {
+    rmSync(answersFileOf(project.migrationsDir), { force: true });
+    project.remove();
+  });
+
+  /** Where generate keeps the answers of the shadow of `migrationsDir`'s migrations (see shadow-answers.ts). */
+  function answersFileOf(migrationsDir: string): string {
+    const name = createHash('sha256').update(migrationsDir).digest('hex').slice(0, 16);
+    const file = packageCacheFile('@electric-sql/pglite', (version) => `answers-${version}-${name}.bin`);
+    if (!file) throw new Error('no cache folder for the answers');
+    return file;
+  }
+
+  it('generates the same migration for changed entities with the answers as after they are deleted', async () => {
+    const created = await generate(project.context(), { message: 'Create users' }, new MemoryReporter());
+    if (!created.changed) throw new Error('expected a migration');
+    for (const file of created.files) writeFileSync(file.path, file.content);
+    // Replays the first migration, saves the shadow, and records the answers of the shadow in that state.
+    const replayed = new MemoryReporter();
+    expect(await generate(project.context(), { message: 'Nothing' }, replayed)).toEqual({ changed: false, operations: [] });
+    expect(replayed.lines[0]).not.toMatch(/saved with|not started/);
+    expect(existsSync(answersFileOf(project.migrationsDir))).toBe(true);
+
+    // A column and an enum column on the existing entity, and a new entity (new files: modules are cached per process).
+    writeFileSync(join(project.projectRoot, 'src/entities/user-v3.entity.ts'), USER_WITH_EMAIL_AND_KIND);
+    writeFileSync(join(project.projectRoot, 'src/entities/team.entity.ts'), TEAM);
+    writeFileSync(
+      project.dataSourceFile,
+      `import 'reflect-metadata';
+import { DataSource } from 'typeorm';
+import { User } from './entities/user-v3.entity';
+import { Team } from './entities/team.entity';
+
+export default new DataSource({ type: 'postgres', entities: [User, Team] });
+`,
+    );
+    const options = { message: 'Add email, kind and teams', revId: 'answers_2', now: new Date(Date.UTC(2026, 11, 3, 12, 0, 0)) };
+
+    const answered = new MemoryReporter();
+    const withAnswers = await generate(project.context(), options, answered);
+    if (!withAnswers.changed) throw new Error('expected a migration');
+    // The new enum type is looked up, a question the answers do not hold: the shadow starts for it.
+    expect(answered.lines[0]).toMatch(/^Shadow database: an in-memory embedded PostgreSQL \(PGlite\), saved with 1 of 1 migrations applied$/);
+    expect(withAnswers.content).toContain(`ALTER TABLE "users" ADD "email" character varying`);
+    expect(withAnswers.content).toContain(`CREATE TYPE "public"."users_kind_enum" AS ENUM('person', 'robot')`);
+    expect(withAnswers.content).toContain(`ALTER TABLE "users" ADD "kind" "public"."users_kind_enum" NOT NULL DEFAULT 'person'`);
+    expect(withAnswers.content).toMatch(/CREATE TABLE "teams" \("id" SERIAL NOT NULL, "title" character varying NOT NULL/);
+    expect(withAnswers.operations).toEqual(expect.arrayContaining(['+ table teams', '+ column users.email', expect.stringMatching(/^\+ column users\.kind\b/)]));
+
+    rmSync(answersFileOf(project.migrationsDir));
+    const unanswered = new MemoryReporter();
+    const withoutAnswers = await generate(project.context(), options, unanswered);
+    expect(unanswered.lines[0]).toMatch(/^Shadow database: an in-memory embedded PostgreSQL \(PGlite\), saved with 1 of 1 migrations applied$/);
+    expect(withoutAnswers.changed && withoutAnswers.content).toBe(withAnswers.content);
+    expect(withoutAnswers.changed && withoutAnswers.files).toEqual(withAnswers.files);
+
+    // What that generate asked of the shadow is recorded: the same generate again does not start it.
+    expect(existsSync(answersFileOf(project.migrationsDir))).toBe(true);
+    const again = new MemoryReporter();
+    const fromAnswers = await generate(project.context(), options, again);
+    expect(again.lines[0]).toMatch(/, saved with 1 of 1 migrations applied; not started, its \d+ recorded answers sufficed$/);
+    expect(fromAnswers.changed && fromAnswers.content).toBe(withAnswers.content);
   });
 });
 
