@@ -129,4 +129,11 @@ describe('readShadowAnswers and saveShadowAnswers', () => {
     expect(writeCacheFile(file!, whole.subarray(0, Math.floor(whole.length / 2)))).toBe(true);
     expect(readShadowAnswers(folder, 'state 1')).toEqual(new Map());
   });
+
+  it('gives an empty map for a file of the same state whose answers are not each kept serialized (an earlier form)', () => {
+    // As written before answers were kept serialized one by one: the same state key (the tool's version unchanged).
+    const answer: Answer = { command: 'SELECT', rowCount: 1, rows: [{ one: 1 }] };
+    expect(writeCacheFile(file!, serialize({ key: 'state 1', entries: [[questionKey('SELECT 1'), answer]] }))).toBe(true);
+    expect(readShadowAnswers(folder, 'state 1')).toEqual(new Map());
+  });
 });

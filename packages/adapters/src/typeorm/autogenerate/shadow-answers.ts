@@ -47,7 +47,10 @@ export function readShadowAnswers(folder: string, key: string): Answers {
   try {
     const saved = deserialize(readFileSync(file)) as { key?: unknown; entries?: unknown };
     if (saved.key !== key || !Array.isArray(saved.entries)) return new Map();
-    return new Map(saved.entries as [string, Buffer][]);
+    // Each answer serialized on its own; a file of an earlier form (answers as objects, same tool version) is none.
+    const entries = saved.entries as unknown[];
+    if (!entries.every((entry) => Array.isArray(entry) && typeof entry[0] === 'string' && ArrayBuffer.isView(entry[1]))) return new Map();
+    return new Map(entries as [string, Buffer][]);
   } catch {
     // None yet, or damaged: asked again of the real shadow, and written anew.
     return new Map();
