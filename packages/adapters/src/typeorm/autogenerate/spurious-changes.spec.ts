@@ -1,4 +1,4 @@
-import { columnChangedBy, dropDuplicateEnumTypes } from './spurious-changes';
+import { columnChangedBy, columnKey, dropDuplicateEnumTypes } from './spurious-changes';
 
 describe('dropDuplicateEnumTypes (a named enum shared by two new tables)', () => {
   it('keeps the first CREATE TYPE and drops the repeat', () => {
@@ -25,5 +25,19 @@ describe('columnChangedBy', () => {
 
   it('is not fooled by a constraint', () => {
     expect(columnChangedBy('ALTER TABLE "m" ADD CONSTRAINT "UQ_1" UNIQUE ("ratio")')).toBeUndefined();
+  });
+});
+
+describe('columnKey (a column of readExistingColumns, from a table as TypeORM writes it)', () => {
+  it('puts an unqualified table in the current schema', () => {
+    expect(columnKey('"measurement"', 'ratio', 'app')).toBe('app\0measurement\0ratio');
+  });
+
+  it('keeps the schema a table names', () => {
+    expect(columnKey('"audit"."m"', 'ratio', 'public')).toBe('audit\0m\0ratio');
+  });
+
+  it('reads doubled quotes as one', () => {
+    expect(columnKey('"we""ird"', 'c', 'public')).toBe('public\0we"ird\0c');
   });
 });

@@ -61,19 +61,51 @@ async function dropColumnNoOps(up: readonly SqlStatement[], keep: boolean[], que
       runs.push({ ...target, indexes: [index] });
     }
   });
+  if (runs.length === 0) return;
+  const existing = await readExistingColumns(queryRunner);
   for (const run of runs) {
-    if (await leavesColumnUnchanged(queryRunner, run, up)) for (const index of run.indexes) keep[index] = false;
+    // A column or table the builder adds (the table is created earlier in `up`) has nothing to compare with.
+    const before = existing.get(columnKey(run.table, run.column, existing.currentSchema));
+    if (before === undefined) continue;
+    if (await leavesColumnUnchanged(queryRunner, run, up, before)) for (const index of run.indexes) keep[index] = false;
   }
+}
+
+/**
+ * Every column of the database's own schemas as `readColumn` reads one, by `columnKey`, in one question whose words
+ * do not depend on the entities (so that recorded answers of a shadow serve it).
+ */
+async function readExistingColumns(queryRunner: QueryRunner): Promise<Map<string, string> & { currentSchema: string }> {
+  const rows: { schema: string; table: string; column: string; definition: string; current: string }[] = await queryRunner.query(
+    `SELECT n.nspname AS "schema", c.relname AS "table", a.attname AS "column", current_schema() AS "current",
+            concat_ws(' | ', format_type(a.atttypid, a.atttypmod), a.attnotnull::text, a.attgenerated::text,
+            a.attidentity::text, a.attcollation::text, pg_get_expr(d.adbin, d.adrelid)) AS definition
+       FROM pg_attribute a
+       JOIN pg_class c ON c.oid = a.attrelid
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+       LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+      WHERE c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
+        AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'`,
+  );
+  const columns = new Map<string, string>() as Map<string, string> & { currentSchema: string };
+  columns.currentSchema = rows[0]?.current ?? 'public';
+  for (const row of rows) columns.set(`${row.schema}\0${row.table}\0${row.column}`, row.definition);
+  return columns;
+}
+
+/** The key of `readExistingColumns` for a table as TypeORM writes it in SQL (`"t"` or `"s"."t"`) and a column. */
+export function columnKey(table: string, column: string, currentSchema: string): string {
+  const parts = [...table.matchAll(/"((?:[^"]|"")+)"/g)].map((match) => match[1]!.replace(/""/g, '"'));
+  const [schema, name] = parts.length > 1 ? parts : [currentSchema, parts[0] ?? table];
+  return `${schema}\0${name}\0${column}`;
 }
 
 async function leavesColumnUnchanged(
   queryRunner: QueryRunner,
   run: { table: string; column: string; indexes: number[] },
   up: readonly SqlStatement[],
+  before: string,
 ): Promise<boolean> {
-  // A column or table the builder adds (the table is created earlier in `up`) has nothing to compare with.
-  const before = await readColumn(queryRunner, run.table, run.column);
-  if (before === undefined) return false;
   await queryRunner.startTransaction();
   try {
     await queryRunner.query(`SET LOCAL lock_timeout = '5s'`);
