@@ -1,6 +1,6 @@
 import { oneQueryAtATime } from './one-query-at-a-time';
 import type { DataSource, DataSourceOptions, QueryRunner, Table } from 'typeorm';
-import { suppressSpuriousChanges } from './autogenerate/spurious-changes';
+import { readExistingColumns, suppressSpuriousChanges, type ExistingColumns } from './autogenerate/spurious-changes';
 import { bindCurrentDatabase } from './autogenerate/typeorm-metadata';
 import { addEnumValueStatements, restoreEnumStatements } from './autogenerate/enum-values';
 import { describeRename, likelyRenames, renameHintOf, renamesFromHints, withoutRenamed, type Rename, type TableShape } from './autogenerate/renames';
@@ -142,8 +142,19 @@ async function diffWithin(
   }
   const renamed = await applyRenames(queryRunner, renames);
   const appended = await appendEnumValues(queryRunner, schema);
-  const built = await suppressSpuriousChanges(await logSchemaBuilder(connected, queryRunner, options.wholeSchemas ?? false), queryRunner);
+  const catalog = options.wholeSchemas ? wholeCatalog(queryRunner) : undefined;
+  const built = await suppressSpuriousChanges(
+    await logSchemaBuilder(connected, queryRunner, catalog),
+    queryRunner,
+    catalog?.existingColumns,
+  );
   const dropped = await dropRemovedTables(queryRunner, schema, withoutRenamed(schema.difference, renames).removedTables);
+  if (catalog) {
+    // Asked whether needed or not, so that a shadow's recorded answers hold them for the next comparison, whatever
+    // it adds (a column, an enum type).
+    await catalog.existingColumns();
+    await catalog.typeNames();
+  }
 
   // Each part's `down` is in the order to run it; parts are undone in the reverse of their order in `up`.
   const parts = [renamed, appended, { up: built.up, down: [...built.down].reverse() }, dropped];
@@ -164,7 +175,7 @@ async function diffWithin(
 }
 
 /** TypeORM's builder (`log()`: the SQL it would run, nothing run), made to use `queryRunner` and its transaction. */
-async function logSchemaBuilder(connected: DataSource, queryRunner: QueryRunner, wholeSchemas: boolean): Promise<SchemaDifference> {
+async function logSchemaBuilder(connected: DataSource, queryRunner: QueryRunner, catalog: WholeCatalog | undefined): Promise<SchemaDifference> {
   const builder = connected.driver.createSchemaBuilder();
   // TypeORM renames a column on its own when it is the only one that differs (same type, nullability, uniqueness),
   // without asking: a column dropped and another added is then silently given the old one's data. Renames are
@@ -176,16 +187,71 @@ async function logSchemaBuilder(connected: DataSource, queryRunner: QueryRunner,
   patchedSource.createQueryRunner = () => queryRunner;
   patchedRunner.release = () => Promise.resolve();
   patchedRunner.loadedTables = [];
-  const restoreLoadTables = wholeSchemas ? loadWholeSchemas(connected, queryRunner) : () => undefined;
+  const restoreLoadTables = catalog ? loadWholeSchemas(connected, queryRunner) : () => undefined;
+  const restoreHasEnumType = catalog ? enumTypesFromCatalog(connected, queryRunner, catalog) : () => undefined;
   try {
     const memory = await builder.log();
     return { up: memory.upQueries.map(toStatement), down: memory.downQueries.map(toStatement) };
   } finally {
+    restoreHasEnumType();
     restoreLoadTables();
     delete (patchedSource as Partial<typeof patchedSource>).createQueryRunner;
     delete (patchedRunner as Partial<typeof patchedRunner>).release;
     patchedRunner.loadedTables = [];
   }
+}
+
+/**
+ * Whole-catalog reads asked once per comparison, in words that do not depend on the entities, in place of questions
+ * about one table or type: every existing column (for the spurious-change check) and every type name of the
+ * database's own schemas (for TypeORM's `hasEnumType`).
+ */
+interface WholeCatalog {
+  existingColumns(): Promise<ExistingColumns>;
+  typeNames(): Promise<Set<string>>;
+}
+
+function wholeCatalog(queryRunner: QueryRunner): WholeCatalog {
+  let columns: Promise<ExistingColumns> | undefined;
+  let types: Promise<Set<string>> | undefined;
+  return {
+    existingColumns: () => (columns ??= readExistingColumns(queryRunner)),
+    typeNames: () =>
+      (types ??= queryRunner
+        .query(
+          `SELECT n.nspname AS "schema", t.typname AS "name" FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace ` +
+            `WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'`,
+        )
+        .then((rows: { schema: string; name: string }[]) => new Set(rows.map((row) => `${row.schema}\0${row.name}`)))),
+  };
+}
+
+/** Schemas `wholeCatalog` does not read: TypeORM's own question is asked for a type in one of them. */
+const SYSTEM_SCHEMA = /^(pg_.*|information_schema)$/;
+
+type EnumTypeAsker = {
+  hasEnumType(table: Table, column: unknown): Promise<boolean>;
+  buildEnumName?(table: Table, column: unknown, withSchema: boolean, disableEscape: boolean): string;
+};
+
+/**
+ * Makes `queryRunner`'s `hasEnumType` (TypeORM asks it for each enum column it creates or changes) answer from the
+ * catalog's type names: whether a type of the name TypeORM builds exists in the table's schema. Returns what undoes it.
+ */
+function enumTypesFromCatalog(connected: DataSource, queryRunner: QueryRunner, catalog: WholeCatalog): () => void {
+  const runner = queryRunner as unknown as EnumTypeAsker;
+  const original = runner.hasEnumType;
+  const own = Object.prototype.hasOwnProperty.call(runner, 'hasEnumType');
+  runner.hasEnumType = async function (this: EnumTypeAsker, table: Table, column: unknown): Promise<boolean> {
+    const schema = connected.driver.parseTableName(table).schema ?? (await queryRunner.getCurrentSchema());
+    if (!schema || typeof this.buildEnumName !== 'function' || SYSTEM_SCHEMA.test(schema)) return original.call(this, table, column);
+    const name = this.buildEnumName(table, column, false, true);
+    return (await catalog.typeNames()).has(`${schema}\0${name}`);
+  };
+  return () => {
+    if (own) runner.hasEnumType = original;
+    else delete (runner as Partial<EnumTypeAsker>).hasEnumType;
+  };
 }
 
 type TableLoader = { loadTables(names?: string[]): Promise<Table[]> };

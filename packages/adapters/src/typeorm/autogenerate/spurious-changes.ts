@@ -10,11 +10,12 @@ import type { SchemaDifference, SqlStatement } from '../schema-diff';
 export async function suppressSpuriousChanges(
   difference: SchemaDifference,
   queryRunner: QueryRunner,
+  existingColumns: () => Promise<ExistingColumns> = () => readExistingColumns(queryRunner),
 ): Promise<SchemaDifference> {
   if (difference.up.length !== difference.down.length) return difference;
   const keep = difference.up.map(() => true);
   dropDuplicateEnumTypes(difference.up, keep);
-  await dropColumnNoOps(difference.up, keep, queryRunner);
+  await dropColumnNoOps(difference.up, keep, queryRunner, existingColumns);
   return {
     up: difference.up.filter((_, index) => keep[index]),
     down: difference.down.filter((_, index) => keep[index]),
@@ -49,7 +50,12 @@ export function columnChangedBy(sql: string): { table: string; column: string } 
  * stored as `1.5` by PostgreSQL, so every run proposed `SET DEFAULT '1.5'` again). Each run is tried in a
  * transaction that is rolled back; when the column reads the same afterwards, the run is dropped.
  */
-async function dropColumnNoOps(up: readonly SqlStatement[], keep: boolean[], queryRunner: QueryRunner): Promise<void> {
+async function dropColumnNoOps(
+  up: readonly SqlStatement[],
+  keep: boolean[],
+  queryRunner: QueryRunner,
+  existingColumns: () => Promise<ExistingColumns>,
+): Promise<void> {
   const runs: { table: string; column: string; indexes: number[] }[] = [];
   up.forEach((statement, index) => {
     const target = columnChangedBy(statement.sql);
@@ -62,7 +68,7 @@ async function dropColumnNoOps(up: readonly SqlStatement[], keep: boolean[], que
     }
   });
   if (runs.length === 0) return;
-  const existing = await readExistingColumns(queryRunner);
+  const existing = await existingColumns();
   for (const run of runs) {
     // A column or table the builder adds (the table is created earlier in `up`) has nothing to compare with.
     const before = existing.get(columnKey(run.table, run.column, existing.currentSchema));
@@ -75,7 +81,9 @@ async function dropColumnNoOps(up: readonly SqlStatement[], keep: boolean[], que
  * Every column of the database's own schemas as `readColumn` reads one, by `columnKey`, in one question whose words
  * do not depend on the entities (so that recorded answers of a shadow serve it).
  */
-async function readExistingColumns(queryRunner: QueryRunner): Promise<Map<string, string> & { currentSchema: string }> {
+export type ExistingColumns = Map<string, string> & { currentSchema: string };
+
+export async function readExistingColumns(queryRunner: QueryRunner): Promise<ExistingColumns> {
   const rows: { schema: string; table: string; column: string; definition: string; current: string }[] = await queryRunner.query(
     `SELECT n.nspname AS "schema", c.relname AS "table", a.attname AS "column", current_schema() AS "current",
             concat_ws(' | ', format_type(a.atttypid, a.atttypmod), a.attnotnull::text, a.attgenerated::text,
@@ -87,7 +95,7 @@ async function readExistingColumns(queryRunner: QueryRunner): Promise<Map<string
       WHERE c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
         AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'`,
   );
-  const columns = new Map<string, string>() as Map<string, string> & { currentSchema: string };
+  const columns = new Map<string, string>() as ExistingColumns;
   columns.currentSchema = rows[0]?.current ?? 'public';
   for (const row of rows) columns.set(`${row.schema}\0${row.table}\0${row.column}`, row.definition);
   return columns;
