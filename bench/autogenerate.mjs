@@ -7,12 +7,14 @@
  * run by run. The same `nx g` of a generator that does nothing (a local plugin of the workspace) tells Nx's
  * own share; "our share" is the whole `nx g` minus it, per daemon mode.
  *
- * Two phases per workload: from empty (no migration; TypeORM on an empty database) and in sync (the migration
- * generated from empty written by `nx g` and applied by `nx run db:migrate` to the database TypeORM compares with).
+ * Phases per workload: from empty (no migration; TypeORM on an empty database), in sync (the migration generated
+ * from empty written by `nx g` and applied by `nx run db:migrate` to the database TypeORM compares with) and, on the
+ * generated workloads, a column added (entity E1 gains a nullable column; the migrations and the database as in sync).
  * Ours compares with the schema its migrations build in a shadow database (PGlite in memory, the default), saved
- * after a replay. Each phase starts with one run of every tool that is not counted (its first run, which replays the
- * migration and saves the shadow, is printed as a row of its own); the counted runs start from the saved shadow, as
- * a developer's next generate does. Every counted run's time is in BENCH_JSON.
+ * after a replay with the answers to the catalog questions asked of it. Each phase starts with one run of every tool
+ * that is not counted (its first run, which replays the migration and saves the shadow, is printed as a row of its
+ * own); the counted runs start from the saved shadow, as a developer's next generate does. Every counted run's time
+ * is in BENCH_JSON.
  *
  * Workloads: N generated entities (6 columns, a unique index, a foreign key to the previous entity; compiled to
  * JavaScript by TypeScript, as a build does), and a real application's entities as its npm package ships them
@@ -70,7 +72,7 @@ if (!APPS.includes(flags.app)) throw new Error(`--app takes ${APPS.join(' or ')}
 const SOURCE = join(PROJECT_ROOT, 'src');
 const DATA_SOURCE = join(SOURCE, 'data-source.js');
 
-function entitySource(i) {
+function entitySource(i, { extra = false } = {}) {
   const previous = i > 1 ? `E${i - 1}` : undefined;
   return `import { Column, Entity, Index, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 ${previous ? `import { ${previous} } from './e${i - 1}.entity';\n` : ''}
@@ -82,7 +84,7 @@ export class E${i} {
   @Column('int', { default: 0 }) quantity!: number;
   @Column('timestamptz', { default: () => 'now()' }) createdAt!: Date;
 ${previous ? `  @ManyToOne(() => ${previous}, { nullable: true, onDelete: 'SET NULL' }) previous!: object | null;` : '  @Column({ type: \'text\', nullable: true }) note!: string | null;'}
-}
+${extra ? "  @Column({ type: 'varchar', length: 40, nullable: true }) extra!: string | null;\n" : ''}}
 `;
 }
 
@@ -150,6 +152,9 @@ const workloads = [
     typeorm: undefined,
     runs: n > 1000 ? flags['large-runs'] : flags.runs,
     write: (root) => writeGeneratedProject(root, n),
+    // A developer's next change: a column added to an entity, the history as it was.
+    change: (root) => writeFileSync(join(root, SOURCE, 'entities', 'e1.entity.js'), compile(entitySource(1, { extra: true }))),
+    changed: { ours: /\+ column e1\.extra\b/, theirs: /ALTER TABLE "e1" ADD "extra"/ },
     // The history that brings the database in sync: one migration of every table up to 1,000 entities; above, one
     // per 1,000 entities, as a real history grows (3,000 new tables in one transaction exceed PostgreSQL's default
     // lock table: max_locks_per_transaction 64 × max_connections 100).
@@ -186,7 +191,13 @@ function expectOutput(result, label, pattern) {
 }
 
 const IN_SYNC = { ours: /No changes in schema detected\./, theirs: /No changes in database schema were found/ };
-const PHASES = { empty: 'from empty', sync: 'in sync' };
+const PHASES = { empty: 'from empty', sync: 'in sync', changed: 'a column added' };
+
+function expectedOf(phase, workload, side) {
+  if (phase === 'empty') return workload[side];
+  if (phase === 'changed') return workload.changed[side];
+  return IN_SYNC[side];
+}
 
 const rows = [];
 const ratios = [];
@@ -222,7 +233,7 @@ for (const workload of workloads) {
             label: `${workload.name}, ${PHASES[phase]}: nx g migration, daemon ${mode}`,
             invocation: nxCommand(root, ['g', 'nx-typeorm-migrations:migration', ...generateArgs]),
             env: environment(daemon),
-            expected: phase === 'empty' ? workload.ours : IN_SYNC.ours,
+            expected: expectedOf(phase, workload, 'ours'),
           });
         }
         if (only.has('noop')) {
@@ -243,7 +254,7 @@ for (const workload of workloads) {
             args: [join(root, 'node_modules/typeorm/cli.js'), 'migration:generate', '-d', DATA_SOURCE, '--dr', join(PROJECT_ROOT, 'typeorm-migrations', 'Bench')],
           },
           env: environment(false),
-          expected: phase === 'empty' ? workload.theirs : IN_SYNC.theirs,
+          expected: expectedOf(phase, workload, 'theirs'),
         });
       }
       const measured = new Map(contenders.map(({ key }) => [key, []]));
@@ -319,6 +330,11 @@ for (const workload of workloads) {
       }
     });
     await timePhase('sync');
+    if (workload.change) {
+      process.stderr.write(`${workload.name}: a column added to an entity (the migrations as they were)\n`);
+      workload.change(root);
+      await timePhase('changed');
+    }
   } finally {
     stopDaemon(root);
     await database.drop();

@@ -388,8 +388,9 @@ async function differenceFromAnswers(
   });
   let connected: DataSource | undefined;
   try {
-    // The URL is the in-memory shadow's form; its port is known once it starts, if it does.
-    connected = await connectDataSourceTo(dataSource, 'postgres://postgres@127.0.0.1:5432/postgres', answering.driver);
+    // The URL is the in-memory shadow's form; its port is known once it starts, if it does (a port nothing listens
+    // on, should a TypeORM ever ignore the `driver` option).
+    connected = await connectDataSourceTo(dataSource, 'postgres://postgres@127.0.0.1:1/postgres', answering.driver);
     const difference = await diffSchema(connected, { ...diffOptions(options), wholeSchemas: true });
     // Said once the comparison is done: whether the shadow had to start is known then.
     const held = count > 0 ? `, saved with ${count} of ${count} migrations applied` : '';

@@ -181,12 +181,21 @@ async function logSchemaBuilder(connected: DataSource, queryRunner: QueryRunner,
   // without asking: a column dropped and another added is then silently given the old one's data. Renames are
   // decided before the builder runs (asked, or named with --rename), so its own guess is switched off.
   (builder as unknown as { renameColumns: () => Promise<void> }).renameColumns = () => Promise.resolve();
-  rememberTablePaths(builder);
+  const paths = rememberTablePaths(builder);
   const patchedSource = connected as unknown as { createQueryRunner: () => QueryRunner };
-  const patchedRunner = queryRunner as unknown as { release: () => Promise<void>; loadedTables: unknown[] };
+  const patchedRunner = queryRunner as unknown as {
+    release: () => Promise<void>;
+    loadedTables: unknown[];
+    getTables: (names?: string[]) => Promise<Table[]>;
+  };
   patchedSource.createQueryRunner = () => queryRunner;
   patchedRunner.release = () => Promise.resolve();
   patchedRunner.loadedTables = [];
+  if (paths) {
+    // The tables the builder loads (its `tables`, the runner's `loadedTables`) find by path through an index.
+    const getTables = queryRunner.getTables;
+    patchedRunner.getTables = async (names?: string[]) => findByPath(await getTables.call(queryRunner, names), paths);
+  }
   const restoreLoadTables = catalog ? loadWholeSchemas(connected, queryRunner) : () => undefined;
   const restoreHasEnumType = catalog ? enumTypesFromCatalog(connected, queryRunner, catalog) : () => undefined;
   try {
@@ -197,6 +206,7 @@ async function logSchemaBuilder(connected: DataSource, queryRunner: QueryRunner,
     restoreLoadTables();
     delete (patchedSource as Partial<typeof patchedSource>).createQueryRunner;
     delete (patchedRunner as Partial<typeof patchedRunner>).release;
+    delete (patchedRunner as Partial<typeof patchedRunner>).getTables;
     patchedRunner.loadedTables = [];
   }
 }
@@ -256,6 +266,9 @@ function enumTypesFromCatalog(connected: DataSource, queryRunner: QueryRunner, c
 
 type TableLoader = { loadTables(names?: string[]): Promise<Table[]> };
 
+/** Tables read by one of TypeORM's `loadTables` in `loadWholeSchemas`. */
+export const TABLES_PER_LOAD = 200;
+
 /**
  * Makes `queryRunner` load tables by reading every table of the schemas of the names it is given (in one order), then
  * return those named, in the order named: what TypeORM's `loadTables` returns for them, asked in words that do not
@@ -280,7 +293,13 @@ export function loadWholeSchemas(connected: DataSource, queryRunner: QueryRunner
     );
     // TypeORM parses `schema.table`: a name with a dot or a quote in it is asked for as the entities name it.
     if (rows.some((row) => /[."']/.test(row.schema + row.table))) return original.call(this, names);
-    const loaded: Table[] = await original.call(this, rows.map((row) => `${row.schema}.${row.table}`));
+    // In slices: TypeORM matches every column, constraint and index it reads with every table it loads (thousands of
+    // tables: seconds), and a slice's tables do not depend on the entities either.
+    const loaded: Table[] = [];
+    for (let from = 0; from < rows.length; from += TABLES_PER_LOAD) {
+      const slice = rows.slice(from, from + TABLES_PER_LOAD);
+      loaded.push(...(await original.call(this, slice.map((row) => `${row.schema}.${row.table}`))));
+    }
     const byName = new Map(loaded.map((table) => [`${table.schema}\0${connected.driver.parseTableName(table).tableName}`, table]));
     const found = new Set<Table>();
     for (const name of wanted) {
@@ -301,18 +320,26 @@ export function loadWholeSchemas(connected: DataSource, queryRunner: QueryRunner
  * that parse and rebuild the same names (about 10 s of `migrate-check`). The path of an object is kept while the
  * fields it is made of stay the same (a renamed table gets a new one).
  */
-function rememberTablePaths(builder: object): void {
+function rememberTablePaths(builder: object): TablePaths | undefined {
   const patched = builder as { getTablePath?: (target: unknown) => string };
   const original = patched.getTablePath;
-  if (typeof original !== 'function') return;
+  if (typeof original !== 'function') return undefined;
   const byName = new Map<string, string>();
+  const paths: TablePaths = { pathOf: (target) => patched.getTablePath!.call(builder, target) };
   patched.getTablePath = function (target: unknown): string {
+    const path = pathOf.call(this, target);
+    paths.seen?.push(path);
+    return path;
+  };
+  return paths;
+
+  function pathOf(this: unknown, target: unknown): string {
     if (typeof target === 'string') {
       let path = byName.get(target);
-      if (path === undefined) byName.set(target, (path = original.call(this, target)));
+      if (path === undefined) byName.set(target, (path = original!.call(this, target)));
       return path;
     }
-    if (!target || typeof target !== 'object') return original.call(this, target);
+    if (!target || typeof target !== 'object') return original!.call(this, target);
     // A table's `name` is what a rename changes (a foreign key's path is its `referencedTableName`); an entity's
     // `name` (its class) never changes.
     const remembered = target as {
@@ -322,11 +349,68 @@ function rememberTablePaths(builder: object): void {
     };
     const known = remembered[TABLE_PATH];
     if (known && known.name === remembered.name && known.referenced === remembered.referencedTableName) return known.path;
-    const path = original.call(this, target);
+    const path = original!.call(this, target);
     const value = { name: remembered.name, referenced: remembered.referencedTableName, path };
     Object.defineProperty(target, TABLE_PATH, { value, configurable: true, writable: true });
     return path;
+  }
+}
+
+/** The builder's `getTablePath`, and while `seen` is set, every path it gave. */
+interface TablePaths {
+  pathOf(target: unknown): string;
+  seen?: string[];
+}
+
+/**
+ * Gives `tables` a `find` that answers TypeORM's builder without a scan: its dozen phases each look up every entity's
+ * table with `tables.find((table) => getTablePath(table) === getTablePath(metadata))`, which makes N² path
+ * comparisons (3,000 entities: seconds). The predicate is run on the first table, the path it compares with is read
+ * off the paths it asked for, and the table of that path is taken from an index (by path, rebuilt when the list
+ * grows or an entry no longer matches) and checked with the predicate itself. Any other predicate, and every table
+ * not found so, gets the plain scan: the result is always what `Array.prototype.find` gives.
+ */
+export function findByPath<T>(tables: T[], paths: TablePaths): T[] {
+  if (!Array.isArray(tables)) return tables;
+  let index: Map<string, T> | undefined;
+  let indexedLength = -1;
+  const build = () => {
+    index = new Map();
+    for (const table of tables) {
+      const path = paths.pathOf(table);
+      if (!index.has(path)) index.set(path, table);
+    }
+    indexedLength = tables.length;
   };
+  const plainFind = Array.prototype.find;
+  Object.defineProperty(tables, 'find', {
+    configurable: true,
+    writable: true,
+    value(this: T[], predicate: (table: T, at: number, all: T[]) => unknown, thisArg?: unknown): T | undefined {
+      if (this !== tables || this.length === 0) return plainFind.call(this, predicate, thisArg) as T | undefined;
+      const seen: string[] = [];
+      paths.seen = seen;
+      let first: unknown;
+      try {
+        first = predicate.call(thisArg, this[0]!, 0, this);
+      } finally {
+        paths.seen = undefined;
+      }
+      if (first) return this[0];
+      if (seen.length === 2 && seen[0] === paths.pathOf(this[0])) {
+        for (const rebuilt of [false, true]) {
+          if (rebuilt || indexedLength !== this.length) build();
+          const candidate = index!.get(seen[1]!);
+          if (candidate === undefined) break;
+          const at = this.indexOf(candidate);
+          if (at >= 0 && predicate.call(thisArg, candidate, at, this)) return candidate;
+        }
+      }
+      for (let at = 1; at < this.length; at += 1) if (predicate.call(thisArg, this[at]!, at, this)) return this[at];
+      return undefined;
+    },
+  });
+  return tables;
 }
 
 const TABLE_PATH = Symbol('nx-typeorm-migrations table path');

@@ -117,6 +117,7 @@ export class AnsweringShadow {
   private connecting: { text: string; parameters: readonly unknown[] | undefined }[] | undefined;
   private collecting = true;
   private realPool: Promise<pg.Pool> | undefined;
+  private wasStarted = false;
   private poolConfig: pg.PoolConfig = {};
 
   constructor(private readonly options: AnsweringShadowOptions) {
@@ -176,9 +177,9 @@ export class AnsweringShadow {
     this.collecting = false;
   }
 
-  /** Whether the real shadow was started. */
+  /** Whether the real shadow was started (closed since or not). */
   get started(): boolean {
-    return this.realPool !== undefined;
+    return this.wasStarted;
   }
 
   /** Closes the real shadow's connections, if it was started. */
@@ -200,6 +201,7 @@ export class AnsweringShadow {
 
   /** A client of the real shadow, started on first use. */
   async realClient(): Promise<pg.PoolClient> {
+    this.wasStarted = true;
     this.realPool ??= this.options.start().then((url) => {
       const { connectionString: _placeholder, ...rest } = this.poolConfig;
       const pool = new (loadPg().Pool)({ ...rest, connectionString: url });
