@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import { redactUrl } from './connection';
 import { CodedError } from '../../../core/src/errors';
 import type { EmbeddedPostgresOptions } from '../embedded/embedded-postgres';
@@ -148,8 +148,14 @@ async function keepOnServer(serverUrl: string, name: string, saved: string): Pro
   }
 }
 
+/** A client of the server (`pg` loaded only here: an in-memory shadow, the default, never needs it). */
+function serverClient(serverUrl: string): Client {
+  const pg = require('pg') as typeof import('pg');
+  return new pg.Client({ connectionString: serverUrl });
+}
+
 async function withServer<T>(serverUrl: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: serverUrl });
+  const client = serverClient(serverUrl);
   try {
     await client.connect();
     return await work(client);
@@ -159,7 +165,7 @@ async function withServer<T>(serverUrl: string, work: (client: Client) => Promis
 }
 
 async function runOnServer(serverUrl: string, sql: string, action: 'create' | 'drop'): Promise<void> {
-  const client = new Client({ connectionString: serverUrl });
+  const client = serverClient(serverUrl);
   try {
     await client.connect();
     await client.query(sql);
