@@ -1,4 +1,6 @@
-import { notNullCheckName, safeMigration, type SchemaDifference } from './safe-migration';
+import { parseSync } from 'libpg-query';
+import { loadSqlParser } from './sql-lint';
+import { notNullCheckName, parseEach, safeMigration, type SchemaDifference } from './safe-migration';
 
 /** A TypeORM-shaped difference: `pairs` of [up, down]; `down` is returned in the order to run it (reversed). */
 function difference(pairs: readonly (readonly [string, string])[]): SchemaDifference {
@@ -224,7 +226,7 @@ describe('safeMigration', () => {
 });
 
 describe('safeMigration on new tables only', () => {
-  it('leaves the change whole, parses each up statement once (for the split and the lint) and none of its down', async () => {
+  it('leaves the change whole, parses the up statements once, in one call (for the split and the lint), and none of its down', async () => {
     const parser = require('libpg-query') as typeof import('libpg-query');
     const parse = jest.spyOn(parser, 'parseSync');
     try {
@@ -235,9 +237,39 @@ describe('safeMigration on new tables only', () => {
       const safe = await safeMigration(change);
       expect(safe.parts).toEqual([{ transactional: true, up: change.up, down: change.down }]);
       const parsed = parse.mock.calls.map(([sql]) => sql);
-      expect(parsed).toEqual(change.up.map((statement) => statement.sql));
+      expect(parsed).toEqual([change.up.map((statement) => statement.sql).join(';\n')]);
     } finally {
       parse.mockRestore();
     }
+  });
+});
+
+describe('parseEach (the up statements parsed in one call when they can be told apart)', () => {
+  beforeAll(() => loadSqlParser());
+
+  const alone = (sql: string) => {
+    try {
+      const statements = parseSync(sql).stmts ?? [];
+      return statements.length === 1 ? statements[0].stmt : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+
+  it('gives each statement the tree it has alone', () => {
+    const sqls = [
+      'CREATE TABLE "a" ("id" SERIAL NOT NULL, CONSTRAINT "PK_a" PRIMARY KEY ("id"))',
+      'CREATE UNIQUE INDEX "IDX_1" ON "a" ("id")',
+      'ALTER TABLE "b" ADD CONSTRAINT "FK_1" FOREIGN KEY ("a_id") REFERENCES "a"("id") ON DELETE CASCADE',
+    ];
+    const strip = (node: unknown) => JSON.parse(JSON.stringify(node, (key, value) => (key === 'location' ? undefined : value)));
+    expect(parseEach(sqls).map(strip)).toEqual(sqls.map((sql) => strip(alone(sql))));
+  });
+
+  it('falls back to one call each when a statement does not parse, holds a ";" or is not one statement', () => {
+    const valid = 'CREATE TABLE "a" ("id" integer)';
+    expect(parseEach([valid, 'CREATE TABLE (', valid]).map((node) => node !== undefined)).toEqual([true, false, true]);
+    expect(parseEach([valid, `INSERT INTO "a" VALUES (';')`])).toEqual([alone(valid), alone(`INSERT INTO "a" VALUES (';')`)]);
+    expect(parseEach([valid, '-- only a comment', valid]).map((node) => node !== undefined)).toEqual([true, false, true]);
   });
 });

@@ -101,7 +101,7 @@ async function splitDifference(difference: SchemaDifference, parsedUp: Map<SqlSt
   const transactional = difference.transactional !== false;
   const whole: MigrationPart = { transactional, up: difference.up, down: difference.down };
   if (difference.up.length === 0) return [whole];
-  const parsed = difference.up.map((statement) => parseOne(statement.sql));
+  const parsed = parseEach(difference.up.map((statement) => statement.sql));
   difference.up.forEach((statement, index) => {
     const node = parsed[index];
     if (node) parsedUp.set(statement, node);
@@ -150,6 +150,22 @@ function altersWith(node: Node, table: string, subtype: string, name: string): b
     node.AlterTableStmt.relation?.relname === table &&
     commandsOf(node).some((command) => command.subtype === subtype && command.name === name)
   );
+}
+
+/**
+ * `parseOne` of each statement, in one call to the parser when it can tell them apart (none holds a `;`, and it finds
+ * one statement each): a third of the time of one call each for the hundreds of statements of a first migration.
+ */
+export function parseEach(sqls: readonly string[]): (Node | undefined)[] {
+  if (sqls.length > 1 && !sqls.some((sql) => sql.includes(';'))) {
+    try {
+      const statements = parseSync(sqls.join(';\n')).stmts ?? [];
+      if (statements.length === sqls.length) return statements.map((statement) => statement.stmt);
+    } catch {
+      // One of them does not parse: each alone says which.
+    }
+  }
+  return sqls.map(parseOne);
 }
 
 function parseOne(sql: string): Node | undefined {
