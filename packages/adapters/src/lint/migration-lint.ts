@@ -1,4 +1,3 @@
-import { parseSync } from '@swc/core';
 import type { CallExpression, Expression, ModuleItem, Node as SwcNode, Span } from '@swc/core';
 import { LINT_RULES } from './rules';
 import { allowedRuleIds, lintStatements, type LintedStatement, type LintFinding } from './sql-lint';
@@ -61,6 +60,8 @@ export function syntaxErrorOf(error: unknown): { message: string; line: number; 
 
 /** The `queryRunner.query(...)` calls of the exported `up`, each with its line and the rules allowed above it. */
 export function readUpStatements(text: string): LintedStatement[] {
+  // Loaded here: every CLI command imports this module, and @swc/core's native binding takes tens of milliseconds.
+  const { parseSync } = require('@swc/core') as typeof import('@swc/core');
   const module = parseSync(text, { syntax: 'typescript' });
   const body = findUpFunction(module.body);
   if (!body) return [];
