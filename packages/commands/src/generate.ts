@@ -22,6 +22,7 @@ import { optionError, routeOf, toUserError, UserError } from './errors';
 import { commandFor } from './route';
 import { describeHeads, UnmergedHeadsError } from './heads-report';
 import { describeSafeFiles, renderSafeFiles, type GeneratedFile, type GeneratedRisk } from './safe-files';
+import { loadSqlParser } from '../../adapters/src/lint/sql-lint';
 import type { Reporter } from './reporter';
 import { DEFAULT_LOCK_TIMEOUT_SECONDS } from './options';
 
@@ -113,6 +114,9 @@ export async function generate(
 
   let difference: SchemaDifference = { up: [], down: [] };
   if (!options.empty) {
+    // The SQL parser of the safe forms is WebAssembly, compiled off this thread: started now, it is ready by the time
+    // the entities are loaded and compared (a failure to load surfaces where it is used).
+    loadSqlParser().catch(() => undefined);
     difference = await computeDifference(context, options, migrations, downRevision, reporter);
     for (const warning of difference.warnings ?? []) reporter.warn(warning);
     if (difference.up.length === 0) {

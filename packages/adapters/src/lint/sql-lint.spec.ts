@@ -1,5 +1,5 @@
 import { ALL_LINT_RULES } from './rules';
-import { allowedRuleIds, lintStatements, type LintedStatement } from './sql-lint';
+import { allowedRuleIds, lintStatements, loadSqlParser, withBaselineWasm, type LintedStatement } from './sql-lint';
 
 /** The rule ids found in `up` statements given as SQL strings, one call each. */
 async function ruleIds(sqls: readonly string[], transactional = true): Promise<string[]> {
@@ -531,3 +531,20 @@ const FAILING_EXAMPLES: Record<string, { sql: string; transactional: boolean }> 
   PG023: { sql: 'CREATE TABLE "t" ("data" json)', transactional: true },
   PG024: { sql: 'DELETE FROM "sessions"', transactional: true },
 };
+
+describe('withBaselineWasm (the parser compiled by V8 baseline compiler only)', () => {
+  it('gives what the load gives, and its failure', async () => {
+    await expect(withBaselineWasm(async () => 42)).resolves.toBe(42);
+    await expect(withBaselineWasm(async () => Promise.reject(new Error('no parser')))).rejects.toThrow('no parser');
+  });
+
+  it('compiles WebAssembly as before once the load is done, and the parser loaded so parses', async () => {
+    await withBaselineWasm(async () => undefined);
+    // A module compiled afterwards (PGlite, say) compiles and runs: the smallest valid module, instantiated.
+    const empty = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]);
+    const wasm = (globalThis as unknown as { WebAssembly: { instantiate(bytes: Uint8Array): Promise<unknown> } }).WebAssembly;
+    await expect(wasm.instantiate(empty)).resolves.toHaveProperty('instance');
+    await loadSqlParser();
+    expect(await ruleIds(['ALTER TABLE "users" DROP COLUMN "nickname"'])).toContain('PG005');
+  });
+});
