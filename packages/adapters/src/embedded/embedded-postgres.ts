@@ -11,6 +11,7 @@ import { pgcrypto } from '@electric-sql/pglite/contrib/pgcrypto';
 import { uuid_ossp } from '@electric-sql/pglite/contrib/uuid_ossp';
 import { packageCacheFile, writeCacheFile } from '../fs/tool-cache';
 import { isLaterWalSegment, withoutTarEntries } from './tar-entries';
+import { baselineWasmSettled } from '../wasm/baseline';
 
 /**
  * An embedded PostgreSQL (PGlite, compiled to WASM) served on a loopback port, so that everything above it
@@ -43,6 +44,8 @@ export interface EmbeddedPostgresOptions {
 
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {}): Promise<EmbeddedPostgres> {
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  // PGlite's WebAssembly is compiled with the optimizing compiler too, not as the SQL parser's is while it loads.
+  await baselineWasmSettled();
   // The extensions TypeORM's PostgreSQL driver installs by itself when entities need them (uuid columns take
   // `uuid-ossp` by default): without them a data source with a uuid column fails to connect to PGlite.
   const all: Record<EmbeddedExtension, NonNullable<PGliteOptions['extensions']>[string]> = { btree_gist, citext, cube, hstore, ltree, pgcrypto, uuid_ossp };

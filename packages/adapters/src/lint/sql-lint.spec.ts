@@ -1,5 +1,6 @@
 import { ALL_LINT_RULES } from './rules';
-import { allowedRuleIds, lintStatements, loadSqlParser, withBaselineWasm, type LintedStatement } from './sql-lint';
+import { allowedRuleIds, lintStatements, loadSqlParser, type LintedStatement } from './sql-lint';
+import { baselineWasmSettled, withBaselineWasm } from '../wasm/baseline';
 
 /** The rule ids found in `up` statements given as SQL strings, one call each. */
 async function ruleIds(sqls: readonly string[], transactional = true): Promise<string[]> {
@@ -536,6 +537,19 @@ describe('withBaselineWasm (the parser compiled by V8 baseline compiler only)', 
   it('gives what the load gives, and its failure', async () => {
     await expect(withBaselineWasm(async () => 42)).resolves.toBe(42);
     await expect(withBaselineWasm(async () => Promise.reject(new Error('no parser')))).rejects.toThrow('no parser');
+  });
+
+  it('says when the loads under way are done, failed or not', async () => {
+    let finish!: () => void;
+    const events: string[] = [];
+    void withBaselineWasm(() => new Promise<void>((resolve) => (finish = resolve))).then(() => events.push('loaded'));
+    void withBaselineWasm(async () => Promise.reject(new Error('no parser'))).catch(() => events.push('failed'));
+    const waiting = baselineWasmSettled().then(() => events.push('settled'));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(events).toEqual(['failed']);
+    finish();
+    await waiting;
+    expect(events).toEqual(['failed', 'loaded', 'settled']);
   });
 
   it('compiles WebAssembly as before once the load is done, and the parser loaded so parses', async () => {

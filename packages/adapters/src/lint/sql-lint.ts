@@ -12,8 +12,8 @@ import type {
   RenameStmt,
   TypeName,
 } from 'libpg-query';
-import { setFlagsFromString } from 'node:v8';
 import { LINT_RULES, type LintRule } from './rules';
+import { withBaselineWasm } from '../wasm/baseline';
 
 /** One `queryRunner.query(...)` call of a migration's `up`. */
 export interface LintedStatement {
@@ -62,28 +62,6 @@ export function loadSqlParser(): Promise<void> {
   return parserReady;
 }
 
-/**
- * Runs `load` with V8 compiling WebAssembly with its baseline compiler only (`--liftoff-only`), then sets it back.
- * Otherwise (Node 20, measured) a process that loaded the parser ends about 0.1 s later, the compiler still at work
- * on the module on other threads, and the parse of a first migration's 400 statements is no faster. Left alone when
- * Node was started with a flag of its own about it.
- */
-export async function withBaselineWasm<T>(load: () => Promise<T>): Promise<T> {
-  const given = [...process.execArgv, process.env['NODE_OPTIONS'] ?? ''].some((flag) => /liftoff|wasm-tier/.test(flag));
-  if (given) return load();
-  let set = false;
-  try {
-    setFlagsFromString('--liftoff-only');
-    set = true;
-  } catch {
-    // A V8 that refuses flags at run time compiles as it always does.
-  }
-  try {
-    return await load();
-  } finally {
-    if (set) setFlagsFromString('--no-liftoff-only');
-  }
-}
 
 /**
  * Lints the statements of one migration's `up`, in order. Tables created by an earlier statement of the same
