@@ -13,7 +13,7 @@ import { describeRename } from '../../adapters/src/typeorm/autogenerate/renames'
 import { readSavedReplay, replayKeys, saveReplay, type ReplayStep, type SavedReplay } from '../../adapters/src/typeorm/autogenerate/saved-replay';
 import { AnsweringShadow, readShadowAnswers, saveShadowAnswers, type Answers } from '../../adapters/src/typeorm/autogenerate/shadow-answers';
 import { summarizeStatements } from '../../adapters/src/typeorm/autogenerate/operations';
-import { startShadowDatabase, type ShadowDatabase } from '../../adapters/src/typeorm/shadow';
+import { IN_MEMORY_SHADOW, startShadowDatabase, type ShadowDatabase } from '../../adapters/src/typeorm/shadow';
 import { shadowExtensions, typeormDecorators } from '../../adapters/src/typeorm/autogenerate/shadow-extensions';
 import type { EmbeddedExtension } from '../../adapters/src/embedded/embedded-postgres';
 import { runSteps } from '../../adapters/src/typeorm/runner';
@@ -328,7 +328,7 @@ async function differenceWithMigrations(
   const shadow = await (creating ?? startShadowDatabase(undefined, files, { extensions }));
   const restored = saved?.count ?? shadow.restored ?? 0;
   const toReplay = steps.slice(restored);
-  reporter.info(`Shadow database: ${shadow.description}${restored > 0 ? `, saved with ${restored} of ${steps.length} migrations applied` : ''}`);
+  reporter.info(shadowLine(shadow.description, restored, steps.length));
   // An in-memory shadow's answers after the replay are recorded, for the next generate on the same migrations.
   const answers: Answers = new Map();
   const answering = shadow.dump ? new AnsweringShadow({ answers, start: () => Promise.resolve(shadow.url), recording: false }) : undefined;
@@ -397,11 +397,8 @@ async function differenceFromAnswers(
     connected = await connectDataSourceTo(dataSource, 'postgres://postgres@127.0.0.1:1/postgres', answering.driver);
     const difference = await diffSchema(connected, { ...diffOptions(options), wholeSchemas: true });
     // Said once the comparison is done: whether the shadow had to start is known then.
-    const held = count > 0 ? `, saved with ${count} of ${count} migrations applied` : '';
-    reporter.info(
-      `Shadow database: an in-memory embedded PostgreSQL (PGlite)${held}` +
-        (answering.started ? '' : `; not started, its ${answering.answered} recorded answers sufficed`),
-    );
+    const line = shadowLine(IN_MEMORY_SHADOW, count, count);
+    reporter.info(answering.started ? line : `${line}; not started, its ${answering.answered} recorded answers sufficed`);
     if (answering.learnt) saveShadowAnswers(context.migrationsDir, stateKey, answers);
     return difference;
   } catch (error) {
@@ -412,6 +409,11 @@ async function differenceFromAnswers(
     await answering.close().catch(() => undefined);
     await shadow?.dispose();
   }
+}
+
+/** `Shadow database: <description>`, and how many of the migrations it started with, when it was saved. */
+function shadowLine(description: string, restored: number, total: number): string {
+  return `Shadow database: ${description}${restored > 0 ? `, saved with ${restored} of ${total} migrations applied` : ''}`;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { oneQueryAtATime } from './one-query-at-a-time';
 import type { DataSource, DataSourceOptions, QueryRunner, Table } from 'typeorm';
-import { readExistingColumns, suppressSpuriousChanges, type ExistingColumns } from './autogenerate/spurious-changes';
+import { OWN_SCHEMA, readExistingColumns, suppressSpuriousChanges, type ExistingColumns } from './autogenerate/spurious-changes';
 import { bindCurrentDatabase } from './autogenerate/typeorm-metadata';
 import { addEnumValueStatements, restoreEnumStatements } from './autogenerate/enum-values';
 import { describeRename, likelyRenames, renameHintOf, renamesFromHints, withoutRenamed, type Rename, type TableShape } from './autogenerate/renames';
@@ -230,13 +230,13 @@ function wholeCatalog(queryRunner: QueryRunner): WholeCatalog {
       (types ??= queryRunner
         .query(
           `SELECT n.nspname AS "schema", t.typname AS "name" FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace ` +
-            `WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'`,
+            `WHERE ${OWN_SCHEMA}`,
         )
         .then((rows: { schema: string; name: string }[]) => new Set(rows.map((row) => `${row.schema}\0${row.name}`)))),
   };
 }
 
-/** Schemas `wholeCatalog` does not read: TypeORM's own question is asked for a type in one of them. */
+/** Schemas `wholeCatalog` does not read (not `OWN_SCHEMA`): TypeORM's own question is asked for a type in one of them. */
 const SYSTEM_SCHEMA = /^(pg_.*|information_schema)$/;
 
 type EnumTypeAsker = {

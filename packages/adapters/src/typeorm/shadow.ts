@@ -33,6 +33,9 @@ export interface ShadowOptions extends Pick<EmbeddedPostgresOptions, 'extensions
   readonly savedKeys?: readonly string[];
 }
 
+/** What an in-memory shadow is called where a command says which database it used. */
+export const IN_MEMORY_SHADOW = 'an in-memory embedded PostgreSQL (PGlite)';
+
 /** Saved shadows on a server are databases named after their key; the newest ones are kept. */
 export const SAVED_SHADOW_PREFIX = 'nx_typeorm_migrations_saved_';
 export const KEPT_SERVER_SHADOWS = 8;
@@ -69,7 +72,7 @@ export async function startShadowDatabase(serverUrl?: string, fromDump?: Buffer,
     const embedded = await startEmbeddedPostgres({ extensions: options.extensions, fromDump });
     return {
       url: embedded.url,
-      description: 'an in-memory embedded PostgreSQL (PGlite)',
+      description: IN_MEMORY_SHADOW,
       dump: () => embedded.dump(),
       dispose: () => embedded.stop(),
     };

@@ -112,7 +112,7 @@ export class AnsweringShadow {
   asked = 0;
   learnt = false;
   /** A statement changed the real shadow (or a session setting): nothing is recorded or answered after it. */
-  private changed = false;
+  private changed: boolean;
   /** Without recording at first: the questions asked while the data source connects (until `connected()`). */
   private connecting: { text: string; parameters: readonly unknown[] | undefined }[] | undefined;
   private collecting = true;

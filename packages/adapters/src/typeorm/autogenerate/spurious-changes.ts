@@ -77,6 +77,13 @@ async function dropColumnNoOps(
   }
 }
 
+/** What a column is, as the catalog says it (`a`: its `pg_attribute` row, `d`: its `pg_attrdef` row, if any). */
+const COLUMN_DEFINITION = `concat_ws(' | ', format_type(a.atttypid, a.atttypmod), a.attnotnull::text, a.attgenerated::text,
+            a.attidentity::text, a.attcollation::text, pg_get_expr(d.adbin, d.adrelid))`;
+
+/** `n` (a `pg_namespace` row) is one of the database's own schemas, not PostgreSQL's. */
+export const OWN_SCHEMA = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'`;
+
 /**
  * Every column of the database's own schemas as `readColumn` reads one, by `columnKey`, in one question whose words
  * do not depend on the entities (so that recorded answers of a shadow serve it).
@@ -86,14 +93,12 @@ export type ExistingColumns = Map<string, string> & { currentSchema: string };
 export async function readExistingColumns(queryRunner: QueryRunner): Promise<ExistingColumns> {
   const rows: { schema: string; table: string; column: string; definition: string; current: string }[] = await queryRunner.query(
     `SELECT n.nspname AS "schema", c.relname AS "table", a.attname AS "column", current_schema() AS "current",
-            concat_ws(' | ', format_type(a.atttypid, a.atttypmod), a.attnotnull::text, a.attgenerated::text,
-            a.attidentity::text, a.attcollation::text, pg_get_expr(d.adbin, d.adrelid)) AS definition
+            ${COLUMN_DEFINITION} AS definition
        FROM pg_attribute a
        JOIN pg_class c ON c.oid = a.attrelid
        JOIN pg_namespace n ON n.oid = c.relnamespace
        LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-      WHERE c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
-        AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'`,
+      WHERE c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped AND ${OWN_SCHEMA}`,
   );
   const columns = new Map<string, string>() as ExistingColumns;
   columns.currentSchema = rows[0]?.current ?? 'public';
@@ -129,8 +134,7 @@ async function leavesColumnUnchanged(
 
 async function readColumn(queryRunner: QueryRunner, table: string, column: string): Promise<string | undefined> {
   const rows: { definition: string }[] = await queryRunner.query(
-    `SELECT concat_ws(' | ', format_type(a.atttypid, a.atttypmod), a.attnotnull::text, a.attgenerated::text,
-            a.attidentity::text, a.attcollation::text, pg_get_expr(d.adbin, d.adrelid)) AS definition
+    `SELECT ${COLUMN_DEFINITION} AS definition
        FROM pg_attribute a
        LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
       WHERE a.attrelid = to_regclass($1) AND a.attname = $2 AND NOT a.attisdropped`,
